@@ -1,0 +1,55 @@
+/**
+ * The error and diagnostic catalogue: every stable code the controller emits, with its meaning.
+ * Codes are contract (logs, Events, metrics labels and tests match on them); never rename one.
+ * `docs/errors.md` is checked against this list by a test.
+ */
+
+export const DIAGNOSTIC_CODES = {
+  // Ingress selection and shape
+  PCL_INGRESS_CLASS_NOT_FOUND: 'spec.ingressClassName names an IngressClass that does not exist',
+  PCL_RESOURCE_BACKEND_UNSUPPORTED: 'a resource backend (not a Service) is not supported',
+  PCL_BACKEND_MISSING: 'a path or defaultBackend names no Service',
+  PCL_INVALID_HOST: 'a host is not a valid DNS name or one-label wildcard',
+  PCL_INVALID_PATH: 'a path is empty, does not start with "/", or has characters HAProxy cannot match',
+  PCL_INVALID_PATH_TYPE: 'pathType is not Exact, Prefix or ImplementationSpecific',
+  PCL_ROUTE_CONFLICT: 'another Ingress already claims the same host, path and path type (oldest wins)',
+  PCL_DEFAULT_BACKEND_CONFLICT: 'another Ingress already sets a defaultBackend (oldest wins)',
+  // Services and endpoints
+  PCL_SERVICE_NOT_FOUND: 'the referenced Service does not exist',
+  PCL_SERVICE_PORT_NOT_FOUND: 'the Service has no port with that name or number',
+  PCL_NO_READY_ENDPOINTS: 'the Service has no ready endpoint; requests get 503',
+  PCL_DEFAULT_BACKEND_SERVICE_NOT_FOUND: 'the --default-backend-service Service does not exist',
+  // TLS
+  PCL_TLS_SECRET_NOT_FOUND: 'a TLS Secret named by an Ingress does not exist',
+  PCL_TLS_SECRET_INVALID: 'a TLS Secret lacks tls.crt/tls.key or does not hold PEM data',
+  PCL_TLS_SECRET_CROSS_NAMESPACE: 'a Secret in another namespace was referenced without being allowed',
+  PCL_DEFAULT_CERTIFICATE_INVALID: 'the --default-ssl-certificate Secret is missing or invalid; a generated one is served',
+  // HAProxy
+  PCL_CONFIG_REJECTED: 'HAProxy rejected the configuration generated for this object; the object was left out',
+} as const;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;
+
+export const ERROR_CODES = {
+  PCL_ERR_HAPROXY_VALIDATION: 'haproxy -c rejected a configuration; the last good one keeps serving',
+  PCL_ERR_HAPROXY_START: 'HAProxy could not be started',
+  PCL_ERR_HAPROXY_EXITED: 'HAProxy exited unexpectedly and is being restarted',
+  PCL_ERR_HAPROXY_RELOAD: 'a reload of HAProxy failed',
+  PCL_ERR_RUNTIME_API: 'a Runtime API command failed; a reload applies the change instead',
+  PCL_ERR_KUBE_WATCH: 'a watch of the Kubernetes API failed and is restarted with backoff',
+  PCL_ERR_STATUS_UPDATE: 'writing an Ingress status failed and will be retried',
+  PCL_ERR_MANIFEST_PARSE: 'a manifest file could not be parsed; its objects are kept as they were',
+  PCL_ERR_USAGE: 'the command line is invalid',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An operational failure at an edge (I/O, processes). Match on `code`, not on the class. */
+export class ControllerError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ControllerError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,42 @@
+import type { DiagnosticCode } from '../errors.js';
+import type { Certificate, Model, Timeouts } from '../model/types.js';
+import type { ObjectRef } from '../store/types.js';
+
+export interface Diagnostic {
+  /** `error`: the object (or part of it) was left out. `warning`: applied, but probably not as meant. */
+  severity: 'error' | 'warning';
+  code: DiagnosticCode;
+  source: ObjectRef;
+  message: string;
+}
+
+export interface TranslateOptions {
+  /** Name of our IngressClass (`--ingress-class`). */
+  ingressClass: string;
+  /** Value matched against IngressClass `spec.controller` (`--controller-name`). */
+  controllerName: string;
+  watchIngressWithoutClass: boolean;
+  /** `namespace/name` of the ConfigMap with global settings (`--configmap`). */
+  configMap?: string;
+  /** `namespace/name[:port]` of the fallback Service (`--default-backend-service`). */
+  defaultBackendService?: string;
+  /** `namespace/name` of the TLS Secret served by default (`--default-ssl-certificate`). */
+  defaultSslCertificate?: string;
+  /** Served when no default certificate Secret is usable; generated once by the app. */
+  fallbackCertificate: Pick<Certificate, 'pem'>;
+  bindAddress: string;
+  httpPort: number;
+  httpsPort: number;
+  /** Objects to leave out, by `Kind/namespace/name`; set after HAProxy rejected their configuration. */
+  excluded?: ReadonlySet<string>;
+}
+
+export interface TranslateResult {
+  model: Model;
+  /** Sorted by source, then code; one per problem, never repeated for the same cause. */
+  diagnostics: Diagnostic[];
+  /** Ingresses this controller owns (their status gets our address), sorted by namespace/name. */
+  ingresses: ObjectRef[];
+}
+
+export type { Timeouts };
