@@ -24,6 +24,9 @@ export const DIAGNOSTIC_CODES = {
   PCL_TLS_SECRET_INVALID: 'a TLS Secret lacks tls.crt/tls.key or does not hold PEM data',
   PCL_TLS_SECRET_CROSS_NAMESPACE: 'a Secret in another namespace was referenced without being allowed',
   PCL_DEFAULT_CERTIFICATE_INVALID: 'the --default-ssl-certificate Secret is missing or invalid; a generated one is served',
+  PCL_TLS_HOST_CONFLICT: 'another TLS Secret already serves the same host (the oldest Ingress wins)',
+  // Controller ConfigMap
+  PCL_INVALID_CONFIG_VALUE: 'a ConfigMap key has a value the controller cannot read; the default is used',
   // HAProxy
   PCL_CONFIG_REJECTED: 'HAProxy rejected the configuration generated for this object; the object was left out',
 } as const;

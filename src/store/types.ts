@@ -98,8 +98,11 @@ export interface Service {
     externalName?: string;
     clusterIP?: string;
     selector?: Record<string, string>;
+    externalIPs?: string[];
     ports: ServicePort[];
   };
+  /** Read for `--publish-service`: the address written into Ingress status. */
+  status?: { loadBalancer: { ingress: LoadBalancerIngress[] } };
 }
 
 export interface EndpointConditions {

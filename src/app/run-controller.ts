@@ -1,0 +1,110 @@
+import * as k8s from '@kubernetes/client-node';
+import { mkdir } from 'node:fs/promises';
+import { HAProxyDriver } from '../haproxy/index.js';
+import { ControllerMetrics } from '../metrics/controller-metrics.js';
+import { startHttpServer, type RunningHttpServer } from '../server/http-server.js';
+import { KubeSource } from '../sources/kube-source.js';
+import { KubeWriter } from '../sources/kube-writer.js';
+import { ManifestSource, type ManifestError } from '../sources/manifest-source.js';
+import { Store } from '../store/store.js';
+import { KINDS } from '../store/types.js';
+import { adminView } from './admin.js';
+import { Controller, type PublishSource } from './controller.js';
+import type { Logger } from './logger.js';
+import type { CliOptions } from './options.js';
+import { translateOptionsFrom, VERSION } from './translate-options.js';
+
+export interface RunningController {
+  controller: Controller;
+  store: Store;
+  driver: HAProxyDriver;
+  http: RunningHttpServer;
+  /** Graceful stop: readiness off, sources stopped, HAProxy finishes in-flight requests. */
+  shutdown(): Promise<void>;
+}
+
+/** Wires sources, store, controller, HAProxy and the HTTP server; the process entry calls this. */
+export async function runController(options: CliOptions, logger: Logger): Promise<RunningController> {
+  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+  const store = new Store();
+  const driver = new HAProxyDriver({ bin: options.haproxyBin, stateDir: options.stateDir });
+  driver.on('log', (line: string) => logger.info(line, { source: 'haproxy' }));
+  driver.on('exit', (code: number | null, signal: string | null) =>
+    logger.error('HAProxy exited unexpectedly; restarting', { code: 'PCL_ERR_HAPROXY_EXITED', exitCode: code, signal }),
+  );
+  driver.on('restarted', () => logger.info('HAProxy restarted'));
+
+  let writer: KubeWriter | undefined;
+  let stopSource: () => void;
+  let startSource: () => Promise<void>;
+  if (options.manifests) {
+    const source = new ManifestSource(options.manifests, store);
+    source.on('error', (e: ManifestError) => logger.error('manifest could not be read; its objects are kept as they were', { code: 'PCL_ERR_MANIFEST_PARSE', file: e.file, error: e.message }));
+    startSource = () => source.start();
+    stopSource = () => source.stop();
+    logger.info('watching manifests', { dir: options.manifests });
+  } else {
+    const kubeConfig = new k8s.KubeConfig();
+    if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
+    else kubeConfig.loadFromCluster();
+    writer = new KubeWriter(kubeConfig);
+    const source = new KubeSource({ kubeConfig, store, namespaces: options.namespaces, configMap: options.configMap });
+    source.on('error', (err: Error, kind: string) => logger.warn('watch failed; restarting with backoff', { code: 'PCL_ERR_KUBE_WATCH', kind, error: err?.message ?? String(err) }));
+    startSource = () => source.start();
+    stopSource = () => source.stop();
+    logger.info('watching the Kubernetes API', { server: kubeConfig.getCurrentCluster()?.server });
+  }
+
+  const metrics = new ControllerMetrics(
+    {
+      counters: () => driver.counters,
+      objectCounts: () => Object.fromEntries(KINDS.map((k) => [k, store.list(k).length])),
+    },
+    { version: VERSION },
+  );
+  const controller = new Controller({
+    store,
+    translateOptions: translateOptionsFrom(options),
+    driver,
+    logger,
+    metrics,
+    publish: publishSource(options),
+    writeStatus: writer ? (ref, ingress) => writer!.writeIngressStatus(ref, ingress) : undefined,
+    recordEvent: writer ? (event) => writer!.recordEvent(event, new Date()) : undefined,
+  });
+  let shuttingDown = false;
+  const http = await startHttpServer({
+    host: options.healthAddress,
+    port: options.healthPort,
+    handlers: {
+      healthy: () => true,
+      ready: () => controller.ready && !shuttingDown,
+      metrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      admin: (path) => adminView(path, controller, driver),
+    },
+  });
+  logger.info('health server listening', { address: options.healthAddress, port: http.port });
+  controller.start();
+  void startSource().catch((err: Error) => logger.error('source failed to start', { error: err.message }));
+
+  return {
+    controller,
+    store,
+    driver,
+    http,
+    async shutdown() {
+      shuttingDown = true;
+      stopSource();
+      controller.stop();
+      logger.info('shutting down; letting in-flight requests finish', { graceSeconds: options.shutdownGraceMs / 1000 });
+      await driver.stop(options.shutdownGraceMs);
+      await http.close();
+    },
+  };
+}
+
+function publishSource(options: CliOptions): PublishSource {
+  if (options.publishAddress) return { kind: 'address', value: options.publishAddress };
+  if (options.publishService) return { kind: 'service', ...options.publishService };
+  return { kind: 'none' };
+}

@@ -1,0 +1,170 @@
+import * as k8s from '@kubernetes/client-node';
+import { EventEmitter } from 'node:events';
+import { normalise } from './normalise.js';
+import type { Store } from '../store/store.js';
+import type { Kind } from '../store/types.js';
+
+export interface KubeSourceOptions {
+  kubeConfig: k8s.KubeConfig;
+  store: Store;
+  /** Namespaces to watch; empty means all. IngressClasses are cluster-scoped and always watched. */
+  namespaces: string[];
+  /** `namespace/name` of the ConfigMap to watch, if any (the only ConfigMap we read). */
+  configMap?: string;
+  /** Backoff bounds for restarting a failed informer. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+interface WatchSpec {
+  kind: Kind;
+  path: string;
+  list: () => Promise<k8s.KubernetesListObject<k8s.KubernetesObject>>;
+  fieldSelector?: string;
+}
+
+/**
+ * Feeds the store from the Kubernetes API with one list+watch per kind (and namespace).
+ *
+ * client-node's ListWatch handles 410 Gone (relist) and watch timeouts itself, but stops for good on
+ * any other error (STYLE.md §5); here each one is restarted with exponential backoff, one pending
+ * timer per informer. Handlers only write to the store, which never throws.
+ *
+ * Events: 'error' (err, kind) when an informer fails (it is restarted), 'synced' (kind).
+ */
+export class KubeSource extends EventEmitter {
+  private readonly informers: Entry[] = [];
+  private stopped = false;
+
+  constructor(private readonly options: KubeSourceOptions) {
+    super();
+  }
+
+  /** Resolves once every informer has listed and opened its watch (or failed and been scheduled). */
+  async start(): Promise<void> {
+    const specs = watchSpecs(this.options);
+    const pendingSync = new Map<Kind, number>();
+    for (const spec of specs) pendingSync.set(spec.kind, (pendingSync.get(spec.kind) ?? 0) + 1);
+    await Promise.all(specs.map((spec) => this.startOne(spec, pendingSync)));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const entry of this.informers) {
+      clearTimeout(entry.timer);
+      void entry.informer.stop();
+    }
+  }
+
+  private async startOne(spec: WatchSpec, pendingSync: Map<Kind, number>): Promise<void> {
+    const informer = new k8s.ListWatch(spec.path, new k8s.Watch(this.options.kubeConfig), spec.list, false, undefined, spec.fieldSelector);
+    const entry: Entry = { spec, informer, backoff: this.options.minBackoffMs ?? 500, failed: false, synced: false, run: async () => {} };
+    this.informers.push(entry);
+    const { store } = this.options;
+    const upsert = (obj: k8s.KubernetesObject) => {
+      const normalised = normalise(obj, spec.kind);
+      if (normalised) store.upsert(normalised);
+    };
+    informer.on('add', upsert);
+    informer.on('update', upsert);
+    informer.on('delete', (obj) => {
+      const meta = obj.metadata ?? {};
+      store.delete(spec.kind, spec.kind !== 'IngressClass' && meta.namespace ? `${meta.namespace}/${meta.name}` : `${meta.name}`);
+    });
+    informer.on('error', (err) => {
+      entry.failed = true;
+      this.restartLater(entry, err);
+    });
+    entry.run = async () => {
+      entry.failed = false;
+      try {
+        // Resolves once listed and watching; a failed list resolves too, after an 'error' callback.
+        await informer.start();
+      } catch (err) {
+        entry.failed = true;
+        this.restartLater(entry, err);
+      }
+      if (entry.failed || entry.synced) return;
+      entry.backoff = this.options.minBackoffMs ?? 500;
+      entry.synced = true;
+      const left = (pendingSync.get(spec.kind) ?? 1) - 1;
+      pendingSync.set(spec.kind, left);
+      if (left === 0) {
+        store.markSynced(spec.kind);
+        this.emit('synced', spec.kind);
+      }
+    };
+    await entry.run();
+  }
+
+  private restartLater(entry: Entry, err: unknown): void {
+    if (this.stopped || entry.timer) return;
+    this.emit('error', err, entry.spec.kind);
+    const delay = entry.backoff;
+    entry.backoff = Math.min(delay * 2, this.options.maxBackoffMs ?? 30_000);
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (!this.stopped) void entry.run();
+    }, delay);
+  }
+}
+
+interface Entry {
+  spec: WatchSpec;
+  informer: k8s.ListWatch<k8s.KubernetesObject>;
+  timer?: NodeJS.Timeout;
+  backoff: number;
+  failed: boolean;
+  synced: boolean;
+  run: () => Promise<void>;
+}
+
+/** Which list+watch pairs to run: one per kind, per namespace when namespaces are restricted. */
+function watchSpecs(options: KubeSourceOptions): WatchSpec[] {
+  const core = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const net = options.kubeConfig.makeApiClient(k8s.NetworkingV1Api);
+  const disc = options.kubeConfig.makeApiClient(k8s.DiscoveryV1Api);
+  type ListFn = WatchSpec['list'];
+  const specs: WatchSpec[] = [
+    { kind: 'IngressClass', path: '/apis/networking.k8s.io/v1/ingressclasses', list: (() => net.listIngressClass()) as ListFn },
+  ];
+  const scopes = options.namespaces.length ? options.namespaces : [''];
+  for (const ns of scopes) {
+    const at = (group: string, plural: string) => (ns ? `${group}/namespaces/${ns}/${plural}` : `${group}/${plural}`);
+    specs.push(
+      {
+        kind: 'Ingress',
+        path: at('/apis/networking.k8s.io/v1', 'ingresses'),
+        list: (ns ? () => net.listNamespacedIngress({ namespace: ns }) : () => net.listIngressForAllNamespaces()) as ListFn,
+      },
+      {
+        kind: 'Service',
+        path: at('/api/v1', 'services'),
+        list: (ns ? () => core.listNamespacedService({ namespace: ns }) : () => core.listServiceForAllNamespaces()) as ListFn,
+      },
+      {
+        kind: 'EndpointSlice',
+        path: at('/apis/discovery.k8s.io/v1', 'endpointslices'),
+        list: (ns ? () => disc.listNamespacedEndpointSlice({ namespace: ns }) : () => disc.listEndpointSliceForAllNamespaces()) as ListFn,
+      },
+      {
+        kind: 'Secret',
+        path: at('/api/v1', 'secrets'),
+        list: (ns ? () => core.listNamespacedSecret({ namespace: ns }) : () => core.listSecretForAllNamespaces()) as ListFn,
+      },
+    );
+  }
+  if (options.configMap) {
+    const [namespace, name] = options.configMap.split('/');
+    const fieldSelector = `metadata.name=${name}`;
+    specs.push({
+      kind: 'ConfigMap',
+      path: `/api/v1/namespaces/${namespace}/configmaps`,
+      list: (() => core.listNamespacedConfigMap({ namespace, fieldSelector })) as ListFn,
+      fieldSelector,
+    });
+  } else {
+    options.store.markSynced('ConfigMap');
+  }
+  return specs;
+}

@@ -1,0 +1,106 @@
+import { EventEmitter } from 'node:events';
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { normalise } from './normalise.js';
+import type { Store } from '../store/store.js';
+import { KINDS, type Kind, type KubeObject } from '../store/types.js';
+
+export interface ManifestError {
+  file: string;
+  message: string;
+}
+
+/**
+ * Treats a folder of YAML/JSON manifests as the cluster: every Ingress, IngressClass, Service,
+ * EndpointSlice, Secret and ConfigMap in it (multi-document files, nested folders, `List` kinds)
+ * is loaded into the store, and edits, additions and deletions are picked up while running.
+ *
+ * A file that fails to parse keeps the objects it had before, so a half-saved edit never takes
+ * routes down; the error is reported through the 'error' event (ManifestError).
+ */
+export class ManifestSource extends EventEmitter {
+  private readonly perFile = new Map<string, KubeObject[]>();
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private loading: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly dir: string,
+    private readonly store: Store,
+    private readonly debounceMs = 50,
+  ) {
+    super();
+  }
+
+  async start(watchForChanges = true): Promise<void> {
+    await this.load();
+    for (const kind of KINDS) this.store.markSynced(kind);
+    if (!watchForChanges) return;
+    this.watcher = watch(this.dir, { recursive: true }, () => this.scheduleLoad());
+    this.watcher.on('error', (err) => this.emit('error', { file: this.dir, message: String(err) } satisfies ManifestError));
+  }
+
+  stop(): void {
+    this.watcher?.close();
+    clearTimeout(this.timer);
+  }
+
+  /** Resolves when the latest scheduled reload has finished (used by tests and `render`). */
+  async settled(): Promise<void> {
+    while (this.timer) await new Promise((r) => setTimeout(r, this.debounceMs));
+    await this.loading;
+  }
+
+  private scheduleLoad(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.loading = this.loading.then(() => this.load());
+    }, this.debounceMs);
+  }
+
+  private async load(): Promise<void> {
+    const files = await listManifestFiles(this.dir);
+    const seen = new Set(files);
+    for (const file of [...this.perFile.keys()]) if (!seen.has(file)) this.perFile.delete(file);
+    for (const file of files) {
+      try {
+        this.perFile.set(file, parseManifests(await readFile(file, 'utf8')));
+      } catch (err) {
+        this.emit('error', { file: relative(this.dir, file), message: (err as Error).message } satisfies ManifestError);
+      }
+    }
+    const byKind = new Map<Kind, KubeObject[]>(KINDS.map((k) => [k, []]));
+    for (const objects of this.perFile.values()) for (const obj of objects) byKind.get(obj.kind)!.push(obj);
+    for (const [kind, objects] of byKind) this.store.replaceAll(kind, objects);
+  }
+}
+
+/** Parses multi-document YAML (or JSON) into store objects; unknown kinds are skipped. */
+export function parseManifests(text: string): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length) throw new Error(doc.errors[0].message);
+    const raw = doc.toJS() as unknown;
+    const items = isList(raw) ? raw.items : [raw];
+    for (const item of items) {
+      const obj = normalise(item);
+      if (obj) out.push(obj);
+    }
+  }
+  return out;
+}
+
+function isList(raw: unknown): raw is { items: unknown[] } {
+  return typeof raw === 'object' && raw !== null && Array.isArray((raw as { items?: unknown }).items);
+}
+
+async function listManifestFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((e) => e.isFile() && /\.(ya?ml|json)$/i.test(e.name) && !e.name.startsWith('.'))
+    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .sort();
+}

@@ -1,0 +1,122 @@
+import type { Backend } from '../model/types.js';
+import { backendName } from '../model/names.js';
+import type { IngressBackend, ObjectRef, Service, ServiceBackendPort, ServicePort, Snapshot } from '../store/types.js';
+import { compareText, type Diagnostics } from './diagnostics.js';
+import { serversFor } from './endpoints.js';
+
+/** A Service port as an Ingress (or `--default-backend-service`) names it. */
+export interface ServiceRef {
+  namespace: string;
+  name: string;
+  port: ServiceBackendPort;
+}
+
+/** What looking a ServiceRef up found; every outcome carries the backend to route to. */
+export type BackendLookup =
+  | { status: 'found'; backend: Backend; service: Service }
+  | { status: 'no-service'; backend: Backend }
+  | { status: 'no-port'; backend: Backend; service: Service };
+
+/**
+ * Checks that an Ingress backend names a Service port, reporting why not on `referrer`.
+ * `where` says which part of the Ingress it is, for the message.
+ */
+export function serviceRefOf(
+  backend: IngressBackend | undefined,
+  referrer: ObjectRef,
+  where: string,
+  diags: Diagnostics,
+): ServiceRef | undefined {
+  const service = backend?.service;
+  if (backend?.resource && !service) {
+    const { kind, name } = backend.resource;
+    diags.error('PCL_RESOURCE_BACKEND_UNSUPPORTED', referrer, `${where}: resource backend ${kind} "${name}" is not supported; only Service backends are`);
+    return undefined;
+  }
+  if (!service?.name || (service.port.number === undefined && !service.port.name)) {
+    diags.error('PCL_BACKEND_MISSING', referrer, `${where}: the backend names no Service and port`);
+    return undefined;
+  }
+  return { namespace: referrer.namespace, name: service.name, port: service.port };
+}
+
+/**
+ * Finds the Service port and its servers. The backend is named after the port NUMBER, so paths
+ * naming the same port by name and by number share one backend. When the Service or the port is
+ * missing, the backend still exists, empty, named after the port as referenced.
+ */
+export function lookupBackend(snapshot: Snapshot, ref: ServiceRef): BackendLookup {
+  const source = { kind: 'Service', namespace: ref.namespace, name: ref.name };
+  const empty = (port: string | number): Backend => ({
+    name: backendName(ref.namespace, ref.name, port),
+    balance: 'roundrobin',
+    servers: [],
+    source,
+  });
+  const service = snapshot.services.get(`${ref.namespace}/${ref.name}`);
+  if (!service) return { status: 'no-service', backend: empty(ref.port.number ?? ref.port.name ?? '') };
+  const servicePort = findPort(service, ref.port);
+  if (service.spec.type === 'ExternalName') {
+    // An ExternalName Service often lists no ports at all: the referenced number is the port.
+    const port = servicePort?.port ?? ref.port.number;
+    if (port === undefined) return { status: 'no-port', backend: empty(ref.port.name ?? ''), service };
+    const address = service.spec.externalName;
+    const servers = address ? [{ address, port, state: 'ready' as const }] : [];
+    return { status: 'found', backend: { ...empty(port), servers }, service };
+  }
+  if (!servicePort) return { status: 'no-port', backend: empty(ref.port.number ?? ref.port.name ?? ''), service };
+  return { status: 'found', backend: { ...empty(servicePort.port), servers: serversFor(snapshot, service, servicePort) }, service };
+}
+
+function findPort(service: Service, port: ServiceBackendPort): ServicePort | undefined {
+  if (port.number !== undefined) return service.spec.ports.find((p) => p.port === port.number);
+  return service.spec.ports.find((p) => p.name === port.name);
+}
+
+/** How a referenced port reads in messages. */
+export function describePort(port: ServiceBackendPort): string {
+  return port.number !== undefined ? `port ${port.number}` : `port named "${port.name}"`;
+}
+
+/** The backends the model uses, built once per name however many routes share them. */
+export class BackendTable {
+  private readonly byName = new Map<string, BackendLookup>();
+
+  constructor(
+    private readonly snapshot: Snapshot,
+    private readonly diags: Diagnostics,
+  ) {}
+
+  /**
+   * The backend for `ref`, named by `referrer`. A missing Service or port is an error, but the route
+   * is kept on an empty backend: clients then get 503 (the route exists, its servers do not) rather
+   * than 404, and the route comes alive as soon as the Service appears, without a reload.
+   */
+  resolve(referrer: ObjectRef, ref: ServiceRef): string {
+    return this.add(referrer, lookupBackend(this.snapshot, ref), ref);
+  }
+
+  /** Adds an already looked-up backend; reports a missing Service or port on `referrer`. */
+  add(referrer: ObjectRef, lookup: BackendLookup, ref: ServiceRef): string {
+    const service = `Service "${ref.namespace}/${ref.name}"`;
+    if (lookup.status === 'no-service') {
+      this.diags.error('PCL_SERVICE_NOT_FOUND', referrer, `${service} does not exist; requests for it get 503`);
+    } else if (lookup.status === 'no-port') {
+      this.diags.error('PCL_SERVICE_PORT_NOT_FOUND', referrer, `${service} has no ${describePort(ref.port)}; requests for it get 503`);
+    }
+    if (!this.byName.has(lookup.backend.name)) this.byName.set(lookup.backend.name, lookup);
+    return lookup.backend.name;
+  }
+
+  /** The backends, sorted by name; warns once per Service that has no ready server. */
+  list(): Backend[] {
+    const backends: Backend[] = [];
+    for (const lookup of this.byName.values()) {
+      backends.push(lookup.backend);
+      if (lookup.status !== 'found' || lookup.backend.servers.some((s) => s.state === 'ready')) continue;
+      const { namespace, name } = lookup.service.metadata;
+      this.diags.warning('PCL_NO_READY_ENDPOINTS', { kind: 'Service', namespace, name }, `Service "${namespace}/${name}" has no ready endpoint; requests for it get 503`);
+    }
+    return backends.sort((a, b) => compareText(a.name, b.name));
+  }
+}

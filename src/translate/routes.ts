@@ -1,0 +1,65 @@
+import type { PathMatch } from '../model/types.js';
+import { objectKey, refOf, type Ingress } from '../store/types.js';
+import { serviceRefOf, type ServiceRef } from './backends.js';
+import type { Diagnostics } from './diagnostics.js';
+import { checkHost, describeHost } from './hosts.js';
+import { checkPath } from './paths.js';
+
+/** A route that passed every check and won its (host, path, match); its backend is not resolved yet. */
+export interface ClaimedRoute {
+  host: string;
+  path: string;
+  match: PathMatch;
+  service: ServiceRef;
+  ingress: Ingress;
+}
+
+/**
+ * Turns the rules of `ingresses` (oldest first) into routes. A rule with a bad host, or a path with
+ * a bad path, pathType or backend, is skipped and reported; the rest of the Ingress still applies.
+ * The first claim on a (host, path, match) wins, so the oldest Ingress keeps its routes and later
+ * claims are reported on the Ingress that made them.
+ */
+export function claimRoutes(ingresses: readonly Ingress[], diags: Diagnostics): ClaimedRoute[] {
+  const claimed = new Map<string, ClaimedRoute>();
+  for (const ingress of ingresses) {
+    for (const candidate of candidateRoutes(ingress, diags)) {
+      const key = `${candidate.host} ${candidate.match} ${candidate.path}`;
+      const winner = claimed.get(key);
+      if (!winner) {
+        claimed.set(key, candidate);
+        continue;
+      }
+      const by = winner.ingress === ingress ? 'an earlier path of this Ingress' : `Ingress ${objectKey(winner.ingress.metadata)}, which is older`;
+      diags.warning(
+        'PCL_ROUTE_CONFLICT',
+        refOf(ingress),
+        `${describeHost(candidate.host)}, ${candidate.match} path ${JSON.stringify(candidate.path)} is ignored: it is already routed by ${by}`,
+      );
+    }
+  }
+  return [...claimed.values()];
+}
+
+function candidateRoutes(ingress: Ingress, diags: Diagnostics): ClaimedRoute[] {
+  const source = refOf(ingress);
+  const routes: ClaimedRoute[] = [];
+  for (const rule of ingress.spec.rules) {
+    const host = checkHost(rule.host, true);
+    if (!host.ok) {
+      diags.error('PCL_INVALID_HOST', source, `host ${JSON.stringify(rule.host)} is invalid (${host.reason}); its rule is ignored`);
+      continue;
+    }
+    for (const entry of rule.http?.paths ?? []) {
+      const path = checkPath(entry.path, entry.pathType);
+      if (!path.ok) {
+        diags.error(path.code, source, `${describeHost(host.host)}: ${path.message}; the path is ignored`);
+        continue;
+      }
+      const where = `${describeHost(host.host)}, path ${JSON.stringify(path.path)}`;
+      const service = serviceRefOf(entry.backend, source, where, diags);
+      if (service) routes.push({ host: host.host, path: path.path, match: path.match, service, ingress });
+    }
+  }
+  return routes;
+}
