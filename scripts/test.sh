@@ -9,5 +9,4 @@ node --test --test-concurrency=2 "${files[@]}"
 unit=$?
 bash scripts/conformance.sh
 conformance=$?
-echo "unit and integration tests: exit $unit; conformance: exit $conformance"
 [ "$unit" = 0 ] && [ "$conformance" = 0 ]

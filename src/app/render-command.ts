@@ -5,6 +5,7 @@ import { ManifestSource, type ManifestError } from '../sources/manifest-source.j
 import { Store } from '../store/store.js';
 import { translate } from '../translate/index.js';
 import type { CliOptions } from './options.js';
+import { findBinary } from './find-binary.js';
 import { translateOptionsFrom } from './translate-options.js';
 
 /**
@@ -34,7 +35,7 @@ export async function renderCommand(options: CliOptions, out: NodeJS.WritableStr
 
   if (options.out) {
     await writeFiles(options.out, rendered.config, rendered.files);
-    const check = await validateConfig(options.haproxyBin, join(options.out, 'haproxy.cfg'));
+    const check = await validateConfig(findBinary(options.haproxyBin), join(options.out, 'haproxy.cfg'));
     if (!check.ok) {
       err.write(`error PCL_ERR_HAPROXY_VALIDATION haproxy -c rejected the configuration:\n${check.output}\n`);
       failed = true;

@@ -9,6 +9,7 @@ import { ManifestSource, type ManifestError } from '../sources/manifest-source.j
 import { Store } from '../store/store.js';
 import { KINDS } from '../store/types.js';
 import { adminView } from './admin.js';
+import { findBinary } from './find-binary.js';
 import { Controller, type PublishSource } from './controller.js';
 import type { Logger } from './logger.js';
 import type { CliOptions } from './options.js';
@@ -27,7 +28,7 @@ export interface RunningController {
 export async function runController(options: CliOptions, logger: Logger): Promise<RunningController> {
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const store = new Store();
-  const driver = new HAProxyDriver({ bin: options.haproxyBin, stateDir: options.stateDir });
+  const driver = new HAProxyDriver({ bin: findBinary(options.haproxyBin), stateDir: options.stateDir });
   driver.on('log', (line: string) => logger.info(line, { source: 'haproxy' }));
   driver.on('exit', (code: number | null, signal: string | null) =>
     logger.error('HAProxy exited unexpectedly; restarting', { code: 'PCL_ERR_HAPROXY_EXITED', exitCode: code, signal }),

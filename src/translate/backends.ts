@@ -33,8 +33,12 @@ export function serviceRefOf(
     diags.error('PCL_RESOURCE_BACKEND_UNSUPPORTED', referrer, `${where}: resource backend ${kind} "${name}" is not supported; only Service backends are`);
     return undefined;
   }
-  if (!service?.name || (service.port.number === undefined && !service.port.name)) {
-    diags.error('PCL_BACKEND_MISSING', referrer, `${where}: the backend names no Service and port`);
+  if (!service?.name) {
+    diags.error('PCL_BACKEND_MISSING', referrer, `${where}: the backend names no Service`);
+    return undefined;
+  }
+  if (service.port.number === undefined && !service.port.name) {
+    diags.error('PCL_BACKEND_MISSING', referrer, `${where}: the backend names Service "${service.name}" but no port`);
     return undefined;
   }
   return { namespace: referrer.namespace, name: service.name, port: service.port };
@@ -93,11 +97,7 @@ export class BackendTable {
    * than 404, and the route comes alive as soon as the Service appears, without a reload.
    */
   resolve(referrer: ObjectRef, ref: ServiceRef): string {
-    return this.add(referrer, lookupBackend(this.snapshot, ref), ref);
-  }
-
-  /** Adds an already looked-up backend; reports a missing Service or port on `referrer`. */
-  add(referrer: ObjectRef, lookup: BackendLookup, ref: ServiceRef): string {
+    const lookup = lookupBackend(this.snapshot, ref);
     const service = `Service "${ref.namespace}/${ref.name}"`;
     if (lookup.status === 'no-service') {
       this.diags.error('PCL_SERVICE_NOT_FOUND', referrer, `${service} does not exist; requests for it get 503`);

@@ -27,8 +27,9 @@ function dnsNameProblem(name: string): string | undefined {
   if (IPV4.test(name) || name.includes(':')) return 'it is an IP address or has a port; only DNS names are allowed';
   for (const label of name.split('.')) {
     if (label.length > MAX_LABEL) return `the label "${label}" is longer than ${MAX_LABEL} characters`;
+    if (label === '') return 'it has an empty label';
     if (label.includes('*')) return 'a wildcard is only allowed as the whole first label ("*.")';
-    if (!LABEL.test(label)) return `the label "${label}" is not a DNS label (letters, digits and inner "-")`;
+    if (!LABEL.test(label)) return `the label "${label}" has characters other than letters, digits and inner "-"`;
   }
   return undefined;
 }

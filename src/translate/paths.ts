@@ -19,8 +19,10 @@ const URL_PATH = /^\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*$/;
  */
 export function checkPath(path: string | undefined, pathType: string): PathCheck {
   if (pathType !== 'Exact' && pathType !== 'Prefix' && pathType !== 'ImplementationSpecific') {
-    const shown = pathType ? `"${pathType}"` : 'missing';
-    return { ok: false, code: 'PCL_INVALID_PATH_TYPE', message: `pathType ${shown} is not Exact, Prefix or ImplementationSpecific` };
+    const message = pathType
+      ? `pathType ${JSON.stringify(pathType)} is not Exact, Prefix or ImplementationSpecific`
+      : 'pathType is missing (Exact, Prefix or ImplementationSpecific)';
+    return { ok: false, code: 'PCL_INVALID_PATH_TYPE', message };
   }
   const written = path === undefined || path === '' ? (pathType === 'Exact' ? '' : '/') : path;
   if (!written.startsWith('/')) {

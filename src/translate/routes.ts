@@ -30,7 +30,7 @@ export function claimRoutes(ingresses: readonly Ingress[], diags: Diagnostics): 
         claimed.set(key, candidate);
         continue;
       }
-      const by = winner.ingress === ingress ? 'an earlier path of this Ingress' : `Ingress ${objectKey(winner.ingress.metadata)}, which is older`;
+      const by = winner.ingress === ingress ? 'an earlier path of this Ingress' : `Ingress ${objectKey(winner.ingress.metadata)} (the oldest Ingress wins)`;
       diags.warning(
         'PCL_ROUTE_CONFLICT',
         refOf(ingress),

@@ -67,6 +67,11 @@ export function findRepoRoot(start: string): string {
   throw new UsageError(`no package.json above ${start}`);
 }
 
+/** Where the upstream feature files live: `shared/` next to the repository. */
+export function defaultFeaturesDir(repoRoot: string): string {
+  return path.join(repoRoot, '..', 'shared', 'conformance', 'ingress', 'features');
+}
+
 const VALUE_FLAGS = new Set([
   'features', 'ingress-class', 'wait-time-for-ingress-status', 'poll-interval', 'scale-settle',
   'tags', 'name', 'address', 'http-port', 'https-port', 'kubeconfig', 'backend-address',
@@ -109,7 +114,7 @@ export function parseOptions(argv: readonly string[], buildRoot: string): Runner
   const repoRoot = findRepoRoot(buildRoot);
   const duration = (name: string, fallback: string) => parseDuration(flags.get(name) ?? fallback);
   const options: RunnerOptions = {
-    featuresDir: path.resolve(flags.get('features') ?? path.join(repoRoot, '..', 'shared', 'conformance', 'ingress', 'features')),
+    featuresDir: path.resolve(flags.get('features') ?? defaultFeaturesDir(repoRoot)),
     ingressClass: flags.get('ingress-class') ?? 'conformance',
     waitForStatusMs: duration('wait-time-for-ingress-status', '5m'),
     pollIntervalMs: duration('poll-interval', '5s'),

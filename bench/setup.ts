@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startKubeApiServer, type KubeApiServer } from '../test/support/kube-api/index.js';
+import { eventually, freePort } from '../test/support/net.js';
+import { endpointSlice, ingress, ingressClass, namespace, service } from '../test/support/objects.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface BenchStack {
+  api: KubeApiServer;
+  controller: ChildProcess;
+  address: string;
+  httpPort: number;
+  healthPort: number;
+  dir: string;
+  /** GET /admin/counters of the controller. */
+  counters(): Promise<{ reloads: number; restarts: number; runtimeCommands: Record<string, number> }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The API test server loaded with `ingresses` Ingresses (each its own host, Service and
+ * EndpointSlice, all pointing at `fillerAddress`), and the controller as a separate process, as
+ * it runs in production, so that its work never shares an event loop with the measuring code.
+ */
+export async function startBenchStack(options: { ingresses: number; fillerAddress: string; fillerPort: number; address?: string }): Promise<BenchStack> {
+  const address = options.address ?? '127.0.0.1';
+  const api = await startKubeApiServer({ historyLimit: 100_000 });
+  const dir = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
+  await api.writeKubeConfig(join(dir, 'kubeconfig'));
+  api.create(ingressClass());
+  api.create(namespace('bench'));
+  for (let i = 0; i < options.ingresses; i++) {
+    api.create(service('bench', `svc-${i}`, [{ name: 'http', port: 80, targetPort: options.fillerPort }]));
+    api.create(endpointSlice('bench', `svc-${i}`, [{ address: options.fillerAddress }], [{ name: 'http', port: options.fillerPort }]));
+    api.create(ingress('bench', `ing-${i}`, [{ host: `host-${i}.bench.example`, paths: [{ path: '/', service: `svc-${i}`, port: 80 }, { path: `/api-${i}`, service: `svc-${i}`, port: 80 }] }]));
+  }
+  const httpPort = await freePort(address);
+  const healthPort = await freePort();
+  const log = join(dir, 'controller.log');
+  await writeFile(log, '');
+  const controller = spawn(
+    process.execPath,
+    [
+      resolve(here, '..', 'src', 'cli.js'), 'controller', '--kubeconfig', join(dir, 'kubeconfig'), '--state-dir', join(dir, 'state'),
+      '--bind-address', address, '--http-port', String(httpPort), '--https-port', String(await freePort(address)),
+      '--health-port', String(healthPort), '--health-address', '127.0.0.1', '--log-level', 'warn', '--shutdown-grace', '1',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  await eventually(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200, { timeoutMs: 120_000, intervalMs: 200, what: 'controller ready' });
+  return {
+    api,
+    controller,
+    address,
+    httpPort,
+    healthPort,
+    dir,
+    counters: async () => (await (await fetch(`http://127.0.0.1:${healthPort}/admin/counters`)).json()) as Awaited<ReturnType<BenchStack['counters']>>,
+    async close() {
+      const exited = new Promise((r) => controller.once('exit', r));
+      controller.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (controller.exitCode === null) controller.kill('SIGKILL');
+      await api.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** p-th percentile (0..100) of a list of numbers, nearest-rank. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Prints rows as a Markdown table (the format docs/benchmarks.md records). */
+export function printTable(headers: string[], rows: (string | number)[][]): void {
+  const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
+  process.stdout.write([line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n') + '\n');
+}

@@ -1,0 +1,168 @@
+/**
+ * The demo: no cluster, the manifests in examples/demo, a demo backend for every endpoint those
+ * manifests list, and the controller driving a real HAProxy. `--smoke` sends a few requests,
+ * prints what answered and exits (non-zero if anything failed).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseManifests } from '../src/sources/manifest-source.js';
+import type { EndpointSlice } from '../src/store/types.js';
+import { startEchoServer, type EchoServer } from '../test/support/echo-server.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..', '..');
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      manifests: { type: 'string', default: join(root, 'examples', 'demo') },
+      'http-port': { type: 'string', default: '8080' },
+      'https-port': { type: 'string', default: '8443' },
+      'health-port': { type: 'string', default: '10254' },
+      smoke: { type: 'boolean', default: false },
+    },
+  });
+  const dir = resolve(values.manifests!);
+  const backends = await startBackends(dir);
+  const stateDir = await mkdtemp(join(tmpdir(), 'portcullis-demo-'));
+  const controller = spawn(process.execPath, [
+    join(here, '..', 'src', 'cli.js'), 'controller', '--manifests', dir,
+    '--http-port', values['http-port']!, '--https-port', values['https-port']!, '--bind-address', '127.0.0.1',
+    '--health-port', values['health-port']!, '--health-address', '127.0.0.1', '--state-dir', stateDir,
+  ], { stdio: values.smoke ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+  const output: string[] = [];
+  controller.stdout?.on('data', (d: Buffer) => output.push(d.toString()));
+  controller.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
+  const stop = async () => {
+    await stopController(controller);
+    await Promise.all(backends.map((b) => b.close()));
+  };
+  try {
+    await waitReady(Number(values['health-port']), controller);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${output.join('')}`);
+    await stop();
+    return 1;
+  }
+  const http = `http://127.0.0.1:${values['http-port']}`;
+  if (values.smoke) {
+    const ok = await smoke(http);
+    await stop();
+    return ok ? 0 : 1;
+  }
+  process.stdout.write(
+    [
+      '',
+      'Portcullis demo is running: HAProxy serves the Ingresses in ' + dir,
+      `  curl -H 'Host: demo.localhost' ${http}/`,
+      `  curl -H 'Host: demo.localhost' ${http}/api/users        (another Service)`,
+      `  curl -k --resolve demo.localhost:${values['https-port']}:127.0.0.1 https://demo.localhost:${values['https-port']}/   (TLS by SNI)`,
+      `  curl -H 'Host: shop.apps.localhost' ${http}/            (wildcard host)`,
+      `  metrics: http://127.0.0.1:${values['health-port']}/metrics   state: http://127.0.0.1:${values['health-port']}/admin/state`,
+      'Edit the files in that folder and the changes apply while it runs. Ctrl-C stops.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((r) => {
+    process.once('SIGINT', r);
+    process.once('SIGTERM', r);
+  });
+  await stop();
+  return 0;
+}
+
+/** One echo backend per endpoint address and port listed in the folder's EndpointSlices. */
+async function startBackends(dir: string): Promise<EchoServer[]> {
+  const slices: EndpointSlice[] = [];
+  for (const entry of await readdir(dir, { recursive: true })) {
+    if (!/\.ya?ml$/.test(entry)) continue;
+    for (const obj of parseManifests(await readFile(join(dir, entry), 'utf8'))) if (obj.kind === 'EndpointSlice') slices.push(obj);
+  }
+  const started: EchoServer[] = [];
+  const seen = new Set<string>();
+  for (const slice of slices) {
+    for (const endpoint of slice.endpoints) {
+      for (const address of endpoint.addresses) {
+        for (const port of slice.ports) {
+          const key = `${address}:${port.port}`;
+          if (seen.has(key) || !port.port) continue;
+          seen.add(key);
+          started.push(
+            await startEchoServer({
+              host: address,
+              port: port.port,
+              env: {
+                POD_NAME: endpoint.targetRef?.name ?? key,
+                NAMESPACE: slice.metadata.namespace,
+                SERVICE_NAME: slice.metadata.labels['kubernetes.io/service-name'] ?? '',
+                INGRESS_NAME: '',
+              },
+            }),
+          );
+        }
+      }
+    }
+  }
+  return started;
+}
+
+async function waitReady(port: number, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the controller exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the controller did not become ready within 30 s');
+}
+
+async function smoke(base: string): Promise<boolean> {
+  const checks: [string, string, number, string | undefined][] = [
+    ['demo.localhost', '/', 200, 'web'],
+    ['demo.localhost', '/api/users', 200, 'api'],
+    ['shop.apps.localhost', '/', 200, 'web'],
+    ['unknown.localhost', '/', 404, undefined],
+  ];
+  let ok = true;
+  for (const [host, path, status, service] of checks) {
+    // node's fetch refuses a Host header, so use node:http through a tiny helper.
+    const res = await get(base, host, path);
+    const served = res.body.startsWith('{') ? (JSON.parse(res.body) as { service?: string }).service : undefined;
+    const pass = res.status === status && served === service;
+    ok &&= pass;
+    process.stdout.write(`${pass ? 'ok  ' : 'FAIL'} ${host}${path} -> ${res.status}${served ? ` from ${served}` : ''}\n`);
+  }
+  return ok;
+}
+
+async function get(base: string, host: string, path: string): Promise<{ status: number; body: string }> {
+  const { request } = await import('node:http');
+  const url = new URL(path, base);
+  return new Promise((resolvePromise, reject) => {
+    const req = request({ host: url.hostname, port: url.port, path, headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function stopController(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+main().then((code) => process.exit(code));

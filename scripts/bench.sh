@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Benchmarks: convergence, churn, data plane. Each prints a Markdown table (recorded in docs/benchmarks.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-deps.sh
+if ! command -v wrk >/dev/null 2>&1; then
+  SUDO=""; [ "$(id -u)" != 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+which="${1:-all}"
+if [ "$which" = all ] || [ "$which" = convergence ]; then echo "## convergence"; node dist/bench/convergence.js; fi
+if [ "$which" = all ] || [ "$which" = churn ]; then echo "## churn"; node dist/bench/churn.js; fi
+if [ "$which" = all ] || [ "$which" = dataplane ]; then echo "## data plane"; node dist/bench/dataplane.js; fi

@@ -1,0 +1,164 @@
+/**
+ * Local mode: an in-process Kubernetes API test server plus the controller
+ * as a child process, on loopback only. Everything started here is stopped
+ * by `stop()`.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Cluster } from './cluster.js';
+
+/** The part of the API test server this runner uses. */
+interface KubeApiServer {
+  url: string;
+  kubeConfig(): string;
+  writeKubeConfig(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Settings for {@link startLocalEnvironment}. */
+export interface LocalSettings {
+  buildRoot: string;
+  ingressClass: string;
+  address: string;
+  httpPort: number;
+  httpsPort: number;
+  readyTimeoutMs?: number;
+}
+
+/** A running local environment. */
+export interface LocalEnvironment {
+  cluster: Cluster;
+  tmpDir: string;
+  logFile: string;
+  /** Last `lines` lines of the controller's output. */
+  logTail(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+/** Controller name the IngressClass points at. */
+export const CONTROLLER_NAME = 'portcullis.dev/ingress-controller';
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The API test server is loaded at run time so unit tests need not build it. */
+async function startApiServer(buildRoot: string): Promise<KubeApiServer> {
+  const modulePath = path.join(buildRoot, 'test', 'support', 'kube-api', 'index.js');
+  const mod = (await import(new URL(`file://${modulePath}`).href)) as {
+    startKubeApiServer(options?: object): Promise<KubeApiServer>;
+  };
+  return mod.startKubeApiServer();
+}
+
+function probe(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/readyz', agent: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(0));
+  });
+}
+
+async function waitReady(child: ChildProcess, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the controller exited early (code ${child.exitCode}, signal ${child.signalCode})`);
+    }
+    if ((await probe(port)) === 200) return;
+    await sleep(200);
+  }
+  throw new Error(`the controller was not ready within ${timeoutMs} ms`);
+}
+
+function readTail(file: string, lines: number): string {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const ac = new AbortController();
+  const timedOut = await Promise.race([
+    exited.then(() => false),
+    sleep(graceMs, true, { signal: ac.signal }).catch(() => false),
+  ]);
+  ac.abort();
+  if (timedOut) {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+function controllerArgs(s: LocalSettings, kubeconfig: string, stateDir: string, healthPort: number): string[] {
+  return [
+    path.join(s.buildRoot, 'src', 'cli.js'), 'controller',
+    '--kubeconfig', kubeconfig,
+    '--ingress-class', s.ingressClass,
+    '--bind-address', s.address,
+    '--publish-address', s.address,
+    '--http-port', String(s.httpPort),
+    '--https-port', String(s.httpsPort),
+    '--state-dir', stateDir,
+    '--health-port', String(healthPort),
+    '--log-level', 'info',
+  ];
+}
+
+/** Starts the API server, creates the IngressClass and starts the controller. */
+export async function startLocalEnvironment(s: LocalSettings): Promise<LocalEnvironment> {
+  const tmpDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'portcullis-conformance-'));
+  const logFile = path.join(tmpDir, 'controller.log');
+  const kubeconfig = path.join(tmpDir, 'kubeconfig');
+  const api = await startApiServer(s.buildRoot);
+  let child: ChildProcess | undefined;
+  let log: fs.WriteStream | undefined;
+  const stop = async () => {
+    if (child) await stopChild(child, 15_000);
+    if (log) await new Promise<void>((resolve) => log!.end(() => resolve()));
+    await api.close();
+  };
+  try {
+    await api.writeKubeConfig(kubeconfig);
+    const cluster = Cluster.fromString(api.kubeConfig());
+    await cluster.ensureIngressClass({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name: s.ingressClass },
+      spec: { controller: CONTROLLER_NAME },
+    });
+    const healthPort = await freePort();
+    log = fs.createWriteStream(logFile);
+    await new Promise<void>((resolve, reject) => log!.once('open', () => resolve()).once('error', reject));
+    child = spawn(process.execPath, controllerArgs(s, kubeconfig, path.join(tmpDir, 'state'), healthPort), {
+      stdio: ['ignore', log, log],
+    });
+    await waitReady(child, healthPort, s.readyTimeoutMs ?? 30_000);
+    return { cluster, tmpDir, logFile, logTail: (n = 40) => readTail(logFile, n), stop };
+  } catch (err) {
+    await stop();
+    const tail = readTail(logFile, 80);
+    throw new Error(`${err instanceof Error ? err.message : String(err)}${tail ? `\ncontroller output:\n${tail}` : ''}`);
+  }
+}

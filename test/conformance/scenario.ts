@@ -1,0 +1,78 @@
+/**
+ * Executes one scenario run: steps in order until one fails (later steps are
+ * skipped, as godog does), then the AfterScenario cleanup, whatever happened.
+ */
+import type { ScenarioRun } from './gherkin.js';
+import { matchStep, stepsForFeature } from './steps.js';
+import type { ScenarioWorld } from './world.js';
+
+/** Outcome of one scenario run. */
+export interface ScenarioResult {
+  run: ScenarioRun;
+  passed: boolean;
+  /** Text of the step that failed. */
+  failedStep?: string;
+  reason?: string;
+  /** Cleanup errors; reported but they do not fail the scenario. */
+  cleanupProblems: string[];
+  durationMs: number;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Runs `run` against a fresh `world`, always cleaning up afterwards. */
+export async function runScenario(run: ScenarioRun, world: ScenarioWorld): Promise<ScenarioResult> {
+  const started = Date.now();
+  const definitions = stepsForFeature(run.featureFile);
+  let failure: { step: string; reason: string } | undefined;
+  for (const step of run.steps) {
+    const match = matchStep(definitions, step.text);
+    if (match.kind === 'undefined') {
+      failure = { step: step.text, reason: 'undefined step: no step definition matches this text' };
+      break;
+    }
+    if (match.kind === 'ambiguous') {
+      failure = { step: step.text, reason: `ambiguous step: ${match.count} step definitions match this text` };
+      break;
+    }
+    try {
+      await match.definition.run(world, match.args, step);
+    } catch (err) {
+      failure = { step: step.text, reason: errorText(err) };
+      break;
+    }
+  }
+  const cleanupProblems = await world.cleanup();
+  return {
+    run,
+    passed: failure === undefined,
+    ...(failure ? { failedStep: failure.step, reason: failure.reason } : {}),
+    cleanupProblems,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** The one-line title of a run: `Feature: scenario [example row]`. */
+export function runTitle(run: ScenarioRun): string {
+  return `${run.feature}: ${run.name}${run.example !== undefined ? ` [${run.example}]` : ''}`;
+}
+
+/** Report lines for a result: a ✓/✗ line, plus the failing step and reason. */
+export function formatResult(result: ScenarioResult): string[] {
+  const seconds = (result.durationMs / 1000).toFixed(1);
+  const lines = [`${result.passed ? '✓' : '✗'} ${runTitle(result.run)} (${seconds}s)`];
+  if (!result.passed) {
+    lines.push(`    step: ${result.failedStep}`);
+    lines.push(`    reason: ${result.reason}`);
+  }
+  for (const problem of result.cleanupProblems) lines.push(`    cleanup: ${problem}`);
+  return lines;
+}
+
+/** The summary line that ends every report. */
+export function summaryLine(results: readonly ScenarioResult[]): string {
+  const passed = results.filter((r) => r.passed).length;
+  return `${passed} passed, ${results.length - passed} failed`;
+}
