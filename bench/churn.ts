@@ -43,7 +43,8 @@ const load = startLoad({ address: stack.address, port: stack.httpPort, host: 'ap
 const pause = () => new Promise((r) => setTimeout(r, 50));
 let color: 'blue' | 'green' = 'blue';
 for (let r = 0; r < Number(values.rollouts); r++) {
-  const [from, to, next] = color === 'blue' ? [81, 82, 'green' as const] : [82, 81, 'blue' as const];
+  const [from, to] = color === 'blue' ? [81, 82] : [82, 81];
+  const next: 'blue' | 'green' = color === 'blue' ? 'green' : 'blue';
   const current = new Map<string, SliceEndpoint>([1, 2, 3, 4].map((i) => [addr(from, i), { address: addr(from, i) }]));
   for (let i = 1; i <= 4; i++) {
     current.set(addr(to, i), { address: addr(to, i) });

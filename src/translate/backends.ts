@@ -1,8 +1,16 @@
 import type { Backend } from '../model/types.js';
 import { backendName } from '../model/names.js';
-import type { IngressBackend, ObjectRef, Service, ServiceBackendPort, ServicePort, Snapshot } from '../store/types.js';
+import type {
+  EndpointSlice,
+  IngressBackend,
+  ObjectRef,
+  Service,
+  ServiceBackendPort,
+  ServicePort,
+  Snapshot,
+} from '../store/types.js';
 import { compareText, type Diagnostics } from './diagnostics.js';
-import { serversFor } from './endpoints.js';
+import { indexSlices, serversFor } from './endpoints.js';
 
 /** A Service port as an Ingress (or `--default-backend-service`) names it. */
 export interface ServiceRef {
@@ -12,7 +20,7 @@ export interface ServiceRef {
 }
 
 /** What looking a ServiceRef up found; every outcome carries the backend to route to. */
-export type BackendLookup =
+type BackendLookup =
   | { status: 'found'; backend: Backend; service: Service }
   | { status: 'no-service'; backend: Backend }
   | { status: 'no-port'; backend: Backend; service: Service };
@@ -49,7 +57,7 @@ export function serviceRefOf(
  * naming the same port by name and by number share one backend. When the Service or the port is
  * missing, the backend still exists, empty, named after the port as referenced.
  */
-export function lookupBackend(snapshot: Snapshot, ref: ServiceRef): BackendLookup {
+function lookupBackend(snapshot: Snapshot, slices: ReadonlyMap<string, EndpointSlice[]>, ref: ServiceRef): BackendLookup {
   const source = { kind: 'Service', namespace: ref.namespace, name: ref.name };
   const empty = (port: string | number): Backend => ({
     name: backendName(ref.namespace, ref.name, port),
@@ -57,7 +65,8 @@ export function lookupBackend(snapshot: Snapshot, ref: ServiceRef): BackendLooku
     servers: [],
     source,
   });
-  const service = snapshot.services.get(`${ref.namespace}/${ref.name}`);
+  const key = `${ref.namespace}/${ref.name}`;
+  const service = snapshot.services.get(key);
   if (!service) return { status: 'no-service', backend: empty(ref.port.number ?? ref.port.name ?? '') };
   const servicePort = findPort(service, ref.port);
   if (service.spec.type === 'ExternalName') {
@@ -69,7 +78,8 @@ export function lookupBackend(snapshot: Snapshot, ref: ServiceRef): BackendLooku
     return { status: 'found', backend: { ...empty(port), servers }, service };
   }
   if (!servicePort) return { status: 'no-port', backend: empty(ref.port.number ?? ref.port.name ?? ''), service };
-  return { status: 'found', backend: { ...empty(servicePort.port), servers: serversFor(snapshot, service, servicePort) }, service };
+  const servers = serversFor(slices.get(key) ?? [], servicePort);
+  return { status: 'found', backend: { ...empty(servicePort.port), servers }, service };
 }
 
 function findPort(service: Service, port: ServiceBackendPort): ServicePort | undefined {
@@ -78,18 +88,23 @@ function findPort(service: Service, port: ServiceBackendPort): ServicePort | und
 }
 
 /** How a referenced port reads in messages. */
-export function describePort(port: ServiceBackendPort): string {
+function describePort(port: ServiceBackendPort): string {
   return port.number !== undefined ? `port ${port.number}` : `port named "${port.name}"`;
 }
 
 /** The backends the model uses, built once per name however many routes share them. */
 export class BackendTable {
   private readonly byName = new Map<string, BackendLookup>();
+  /** Each reference is looked up once, however many paths repeat it. */
+  private readonly byRef = new Map<string, BackendLookup>();
+  private readonly slices: ReadonlyMap<string, EndpointSlice[]>;
 
   constructor(
     private readonly snapshot: Snapshot,
     private readonly diags: Diagnostics,
-  ) {}
+  ) {
+    this.slices = indexSlices(snapshot);
+  }
 
   /**
    * The backend for `ref`, named by `referrer`. A missing Service or port is an error, but the route
@@ -97,7 +112,9 @@ export class BackendTable {
    * than 404, and the route comes alive as soon as the Service appears, without a reload.
    */
   resolve(referrer: ObjectRef, ref: ServiceRef): string {
-    const lookup = lookupBackend(this.snapshot, ref);
+    const refKey = `${ref.namespace}/${ref.name}/${ref.port.number ?? ''}/${ref.port.name ?? ''}`;
+    const lookup = this.byRef.get(refKey) ?? lookupBackend(this.snapshot, this.slices, ref);
+    this.byRef.set(refKey, lookup);
     const service = `Service "${ref.namespace}/${ref.name}"`;
     if (lookup.status === 'no-service') {
       this.diags.error('PCL_SERVICE_NOT_FOUND', referrer, `${service} does not exist; requests for it get 503`);

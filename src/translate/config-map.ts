@@ -46,16 +46,15 @@ export const CONFIG_KEYS: KeyTable = {
  */
 export function readConfig(snapshot: Snapshot, configMap: string | undefined, diags: Diagnostics): ControllerConfig {
   const source = configMap ? snapshot.configMaps.get(configMap) : undefined;
-  const data = source?.data ?? {};
   const read = <F extends keyof ControllerConfig>(field: F): ControllerConfig[F] => {
     const spec: ConfigKey<ControllerConfig[F]> = CONFIG_KEYS[field];
-    const raw = data[spec.key];
-    if (raw === undefined) return spec.fallback;
+    const raw = source?.data[spec.key];
+    if (!source || raw === undefined) return spec.fallback;
     const value = spec.parse(raw.trim());
     if (value !== undefined) return value;
     diags.error(
       'PCL_INVALID_CONFIG_VALUE',
-      refOf(source!),
+      refOf(source),
       `${spec.key}: ${JSON.stringify(raw)} is not ${spec.expected}; the default ${JSON.stringify(spec.fallback)} is used`,
     );
     return spec.fallback;

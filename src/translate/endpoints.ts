@@ -3,7 +3,7 @@ import { serverKey } from '../model/names.js';
 import {
   SERVICE_NAME_LABEL,
   type EndpointConditions,
-  type Service,
+  type EndpointSlice,
   type ServicePort,
   type Snapshot,
 } from '../store/types.js';
@@ -13,18 +13,32 @@ import { compareText } from './diagnostics.js';
 const IP_ADDRESS_TYPES = new Set(['IPv4', 'IPv6']);
 
 /**
- * The servers behind one Service port, from every EndpointSlice of the Service. The slice port is
- * found by the Service port's name (both unnamed also match) and gives the server port, which is
- * the Pod's target port. An address listed by several slices counts once, `ready` winning over
- * `drain`. Sorted by address, then port.
+ * The IP EndpointSlices of each Service, keyed `namespace/service`, built in one pass so that
+ * finding a Service's servers does not scan every slice in the cluster.
  */
-export function serversFor(snapshot: Snapshot, service: Service, servicePort: ServicePort): Server[] {
+export function indexSlices(snapshot: Snapshot): Map<string, EndpointSlice[]> {
+  const index = new Map<string, EndpointSlice[]>();
+  for (const slice of snapshot.endpointSlices.values()) {
+    const service = slice.metadata.labels[SERVICE_NAME_LABEL];
+    if (!service || !IP_ADDRESS_TYPES.has(slice.addressType)) continue;
+    const key = `${slice.metadata.namespace}/${service}`;
+    const list = index.get(key);
+    if (list) list.push(slice);
+    else index.set(key, [slice]);
+  }
+  return index;
+}
+
+/**
+ * The servers behind one Service port, from the Service's EndpointSlices. The slice port is found
+ * by the Service port's name (both unnamed also match) and gives the server port, which is the
+ * Pod's target port. An address listed by several slices counts once, `ready` winning over `drain`.
+ * Sorted by address, then port.
+ */
+export function serversFor(slices: readonly EndpointSlice[], servicePort: ServicePort): Server[] {
   const byKey = new Map<string, Server>();
   const wanted = servicePort.name ?? '';
-  for (const slice of snapshot.endpointSlices.values()) {
-    if (slice.metadata.namespace !== service.metadata.namespace) continue;
-    if (slice.metadata.labels[SERVICE_NAME_LABEL] !== service.metadata.name) continue;
-    if (!IP_ADDRESS_TYPES.has(slice.addressType)) continue;
+  for (const slice of slices) {
     const port = slice.ports.find((p) => (p.name ?? '') === wanted)?.port;
     if (port === undefined) continue;
     for (const endpoint of slice.endpoints) {

@@ -34,12 +34,14 @@ function dnsNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-/** True when `host` is `pattern`, or `pattern` is a wildcard standing for the first label of `host`. */
-export function hostMatches(pattern: string, host: string): boolean {
-  if (pattern === host) return true;
-  if (!pattern.startsWith('*.') || host.startsWith('*.')) return false;
+/**
+ * The one wildcard that covers `host`: its first label replaced by '*' (`a.b.com` -> `*.b.com`).
+ * A wildcard stands for exactly one label, so no other wildcard covers it; a single-label host or a
+ * wildcard host has none.
+ */
+export function coveringWildcard(host: string): string | undefined {
   const dot = host.indexOf('.');
-  return dot > 0 && host.slice(dot + 1) === pattern.slice(2);
+  return dot > 0 && !host.startsWith('*.') ? `*.${host.slice(dot + 1)}` : undefined;
 }
 
 /** How a host reads in messages. */

@@ -1,4 +1,4 @@
-import type { Certificate, Model, Route } from '../model/types.js';
+import type { Model, Route } from '../model/types.js';
 import { refOf, type Snapshot } from '../store/types.js';
 import { BackendTable } from './backends.js';
 import { readConfig, type ControllerConfig } from './config-map.js';
@@ -7,7 +7,7 @@ import { globalSettings } from './defaults.js';
 import { compareText, Diagnostics } from './diagnostics.js';
 import { selectIngresses } from './ingress-class.js';
 import { claimRoutes, type ClaimedRoute } from './routes.js';
-import { collectCertificates, defaultCertificate, isCovered } from './tls.js';
+import { collectCertificates, defaultCertificate, isCovered, servedHosts } from './tls.js';
 import type { TranslateOptions, TranslateResult } from './types.js';
 
 export { dumpModel } from './dump.js';
@@ -25,8 +25,9 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Transl
   const config = readConfig(snapshot, options.configMap, diags);
   const certificates = collectCertificates(ingresses, snapshot, diags);
   const backends = new BackendTable(snapshot, diags);
+  const served = servedHosts(certificates);
   const routes = claimRoutes(ingresses, diags)
-    .map((claim) => toRoute(claim, backends, certificates, config, options.httpsPort))
+    .map((claim) => toRoute(claim, backends, served, config, options.httpsPort))
     .sort(compareRoutes);
   const defaultBackend = chooseDefaultBackend(ingresses, options, snapshot, backends, diags);
   const model: Model = {
@@ -44,7 +45,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Transl
 function toRoute(
   claim: ClaimedRoute,
   backends: BackendTable,
-  certificates: readonly Certificate[],
+  served: ReadonlySet<string>,
   config: ControllerConfig,
   httpsPort: number,
 ): Route {
@@ -52,7 +53,7 @@ function toRoute(
   const route: Route = { host: claim.host, path: claim.path, match: claim.match, backend: backends.resolve(source, claim.service), source };
   // Only hosts we hold a certificate for are redirected: sending a client to HTTPS where it would
   // get the default certificate trades a working page for a certificate error.
-  if (config.sslRedirect && isCovered(claim.host, certificates)) {
+  if (config.sslRedirect && isCovered(claim.host, served)) {
     route.httpsRedirect = { code: config.sslRedirectCode, port: httpsPort };
   }
   return route;

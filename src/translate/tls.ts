@@ -2,7 +2,7 @@ import type { Certificate } from '../model/types.js';
 import { certificateId } from '../model/names.js';
 import { objectKey, refOf, type Ingress, type IngressTLS, type Snapshot } from '../store/types.js';
 import { compareText, type Diagnostics } from './diagnostics.js';
-import { checkHost, hostMatches } from './hosts.js';
+import { checkHost, coveringWildcard } from './hosts.js';
 import { parseObjectKey } from './option-refs.js';
 import { checkTlsSecret, type TlsSecretCheck } from './pem.js';
 import type { TranslateOptions } from './types.js';
@@ -42,11 +42,11 @@ function claimEntry(ingress: Ingress, entry: IngressTLS, claims: Claims): void {
   if (!entry.secretName) return;
   const source = refOf(ingress);
   const { namespace } = ingress.metadata;
-  const secretKey = `${namespace}/${entry.secretName}`;
   if (entry.secretName.includes('/')) {
     claims.diags.error('PCL_TLS_SECRET_CROSS_NAMESPACE', source, `Secret "${entry.secretName}" is not in the Ingress's namespace "${namespace}"; it is refused`);
     return;
   }
+  const secretKey = `${namespace}/${entry.secretName}`;
   const hosts = entryHosts(ingress, entry, claims.diags);
   const secret = claims.snapshot.secrets.get(secretKey);
   if (!secret) {
@@ -85,7 +85,10 @@ function entryHosts(ingress: Ingress, entry: IngressTLS, diags: Diagnostics): st
   for (const raw of entry.hosts) {
     const check = checkHost(raw, false);
     if (check.ok) hosts.push(check.host);
-    else diags.error('PCL_INVALID_HOST', refOf(ingress), `TLS host ${JSON.stringify(raw)} of Secret "${entry.secretName}" is invalid (${check.reason}); it is ignored`);
+    else {
+      const secret = `${ingress.metadata.namespace}/${entry.secretName}`;
+      diags.error('PCL_INVALID_HOST', refOf(ingress), `TLS host ${JSON.stringify(raw)} of Secret "${secret}" is invalid (${check.reason}); it is ignored`);
+    }
   }
   return hosts;
 }
@@ -114,7 +117,14 @@ export function defaultCertificate(
   return fallback;
 }
 
-/** True when some certificate serves `host` (exactly, or by a wildcard covering it). */
-export function isCovered(host: string, certificates: readonly Certificate[]): boolean {
-  return host !== '' && certificates.some((cert) => cert.hosts.some((pattern) => hostMatches(pattern, host)));
+/** Every SNI name the certificates serve, exact and wildcard, for {@link isCovered}. */
+export function servedHosts(certificates: readonly Certificate[]): ReadonlySet<string> {
+  return new Set(certificates.flatMap((cert) => cert.hosts));
+}
+
+/** True when a certificate serves `host`, by its exact name or by the wildcard covering it. */
+export function isCovered(host: string, served: ReadonlySet<string>): boolean {
+  if (host === '') return false;
+  const wildcard = coveringWildcard(host);
+  return served.has(host) || (wildcard !== undefined && served.has(wildcard));
 }

@@ -54,11 +54,11 @@ describe('Kubernetes objects for a backend', () => {
     assert.match(slice.metadata?.name ?? '', /^echo-service-[a-z0-9]{5}$/);
     assert.equal(slice.metadata?.labels?.['kubernetes.io/service-name'], 'echo-service');
     assert.equal(slice.addressType, 'IPv4');
-    assert.deepEqual(slice.endpoints[0].conditions, { ready: true, serving: true, terminating: false });
+    assert.deepEqual(slice.endpoints?.[0].conditions, { ready: true, serving: true, terminating: false });
     assert.deepEqual(slice.ports, [{ port: 3000, protocol: 'TCP', name: '' }]);
     const [again] = endpointSlicesFor(ref, 'ns', replicas, names);
     assert.equal(again.metadata?.name, slice.metadata?.name);
-    assert.deepEqual(again.endpoints.map((e) => e.addresses[0]), ['127.1.0.1', '127.1.0.2']);
+    assert.deepEqual(again.endpoints?.map((e) => e.addresses[0]), ['127.1.0.1', '127.1.0.2']);
   });
 
   test('replicas on different ports get one subset and one slice per port', () => {

@@ -11,15 +11,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startKubeApiServer } from '../support/kube-api/index.js';
 import { Cluster } from './cluster.js';
-
-/** The part of the API test server this runner uses. */
-interface KubeApiServer {
-  url: string;
-  kubeConfig(): string;
-  writeKubeConfig(file: string): Promise<void>;
-  close(): Promise<void>;
-}
 
 /** Settings for {@link startLocalEnvironment}. */
 export interface LocalSettings {
@@ -38,7 +31,8 @@ export interface LocalEnvironment {
   logFile: string;
   /** Last `lines` lines of the controller's output. */
   logTail(lines?: number): string;
-  stop(): Promise<void>;
+  /** Stops the controller and the API server; `removeFiles` also deletes `tmpDir`. */
+  stop(removeFiles?: boolean): Promise<void>;
 }
 
 /** Controller name the IngressClass points at. */
@@ -53,15 +47,6 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
-}
-
-/** The API test server is loaded at run time so unit tests need not build it. */
-async function startApiServer(buildRoot: string): Promise<KubeApiServer> {
-  const modulePath = path.join(buildRoot, 'test', 'support', 'kube-api', 'index.js');
-  const mod = (await import(new URL(`file://${modulePath}`).href)) as {
-    startKubeApiServer(options?: object): Promise<KubeApiServer>;
-  };
-  return mod.startKubeApiServer();
 }
 
 function probe(port: number): Promise<number> {
@@ -131,13 +116,14 @@ export async function startLocalEnvironment(s: LocalSettings): Promise<LocalEnvi
   const tmpDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'portcullis-conformance-'));
   const logFile = path.join(tmpDir, 'controller.log');
   const kubeconfig = path.join(tmpDir, 'kubeconfig');
-  const api = await startApiServer(s.buildRoot);
+  const api = await startKubeApiServer();
   let child: ChildProcess | undefined;
   let log: fs.WriteStream | undefined;
-  const stop = async () => {
+  const stop = async (removeFiles = false) => {
     if (child) await stopChild(child, 15_000);
     if (log) await new Promise<void>((resolve) => log!.end(() => resolve()));
     await api.close();
+    if (removeFiles) await fsp.rm(tmpDir, { recursive: true, force: true });
   };
   try {
     await api.writeKubeConfig(kubeconfig);

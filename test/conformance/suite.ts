@@ -90,6 +90,7 @@ export async function runSuite(argv: readonly string[], buildRoot: string, print
   }
   const abort = new AbortController();
   let local: LocalEnvironment | undefined;
+  let allPassed = false;
   const onSigint = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSigint);
   try {
@@ -104,14 +105,16 @@ export async function runSuite(argv: readonly string[], buildRoot: string, print
     await sweepLeftovers(cluster, print);
     const results = await runAll(runs, options, cluster, abort.signal, print, local ? () => local!.logTail() : undefined);
     if (abort.signal.aborted) print('interrupted');
+    allPassed = results.every((r) => r.passed) && !abort.signal.aborted;
     print(summaryLine(results));
-    return results.every((r) => r.passed) && !abort.signal.aborted ? 0 : 1;
+    return allPassed ? 0 : 1;
   } catch (err) {
     print(`conformance: ${err instanceof Error ? err.message : String(err)}`);
     print(`0 passed, ${runs.length} failed`);
     return 1;
   } finally {
     process.off('SIGINT', onSigint);
-    await local?.stop();
+    // The controller log and state stay behind for inspection unless all passed.
+    await local?.stop(allPassed);
   }
 }

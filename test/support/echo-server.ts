@@ -186,6 +186,9 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
   const server = options.tls
     ? https.createServer({ cert: options.tls.certPem, key: options.tls.keyPem }, handler(options))
     : http.createServer(handler(options));
+  // Go's server never times out idle keep-alive connections; Node's 5 s default
+  // would race with a proxy reusing a pooled connection and cause stray 502s.
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {

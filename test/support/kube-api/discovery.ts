@@ -27,7 +27,8 @@ function apiResources(type: ResourceType): object[] {
     singularName: type.singular,
     namespaced: type.namespaced,
     kind: type.kind,
-    verbs: VERBS,
+    // Namespaces have no deletecollection; they go one at a time through termination.
+    verbs: type.key === '/namespaces' ? VERBS.filter((v) => v !== 'deletecollection') : VERBS,
     ...(type.shortNames.length ? { shortNames: [...type.shortNames] } : {}),
   };
   const resources: object[] = [main];

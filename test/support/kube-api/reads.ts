@@ -66,6 +66,9 @@ function snapshotRevision(store: ObjectStore, query: ListQuery, token: ContinueT
     throw badRequest(`resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan"`);
   }
   if (query.resourceVersion) parseResourceVersion(query.resourceVersion);
+  if (match === 'Exact' && query.resourceVersion === '0') {
+    throw badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"');
+  }
   return match === 'Exact' ? Number(query.resourceVersion) : store.revision;
 }
 
@@ -75,7 +78,11 @@ export function listObjects(store: ObjectStore, type: ResourceType, query: ListQ
   const revision = snapshotRevision(store, query, token);
   const entries = store.snapshot(type, revision);
   if (!entries) {
-    throw expired(token ? CONTINUE_TOO_OLD : `too old resource version: ${revision} (${store.oldestResumable + 1})`);
+    if (!token) throw expired(`too old resource version: ${revision} (${store.oldestResumable + 1})`);
+    const error = expired(CONTINUE_TOO_OLD);
+    // Like the real server, offer a token that continues from the same key in the latest state.
+    error.status.metadata.continue = encodeContinue({ rv: store.revision, start: token.start });
+    throw error;
   }
   const matching = entries.filter(([key, obj]) => (!token || key > token.start) && matchesFilter(query.filter, obj));
   const limit = query.limit && query.limit > 0 ? query.limit : matching.length;

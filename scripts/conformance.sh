@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Kubernetes Ingress conformance suite (upstream feature files) against the controller.
+# Local mode by default: starts an API test server and the controller on 127.0.1.1:80/443,
+# which needs permission to bind ports below 1024 (root or CAP_NET_BIND_SERVICE); elsewhere pass
+# --http-port/--https-port, which departs from the upstream contract. All flags: --help.
+# With CI=true the waits are shortened; flags given here still win.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runner=dist/test/conformance/run.js
+if [ ! -f "$runner" ] || [ -n "$(find src test -name '*.ts' -newer "$runner" -print -quit)" ]; then
+  echo "building" >&2
+  node node_modules/typescript/bin/tsc -p .
+fi
+
+ci_flags=()
+if [ "${CI:-}" = "true" ]; then
+  ci_flags=(--wait-time-for-ingress-status 8s --poll-interval 200ms --scale-settle 1s)
+fi
+
+exec node "$runner" "${ci_flags[@]}" "$@"

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Store } from '../store/store.js';
+import { ManifestSource, type ManifestError } from './manifest-source.js';
+
+const svc = (name: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: n}\nspec: {ports: [{port: 80}]}\n`;
+
+describe('ManifestSource', () => {
+  it('loads multi-document files and List kinds, and follows edits, additions and deletions', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
+    const store = new Store();
+    const source = new ManifestSource(dir, store, 10);
+    try {
+      await writeFile(join(dir, 'a.yaml'), `${svc('one')}---\n${svc('two')}`);
+      await writeFile(join(dir, 'b.json'), JSON.stringify({ kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'n' }, data: {} }] }));
+      await source.start();
+      assert.ok(store.isSynced());
+      assert.deepEqual(store.list('Service').map((s) => s.metadata.name).sort(), ['one', 'two']);
+      assert.equal(store.list('ConfigMap').length, 1);
+
+      await writeFile(join(dir, 'a.yaml'), svc('one'));
+      await writeFile(join(dir, 'c.yml'), svc('three'));
+      await unlink(join(dir, 'b.json'));
+      await waitFor(() => store.list('Service').length === 2 && store.list('ConfigMap').length === 0 && !!store.get('Service', 'n/three'));
+    } finally {
+      source.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps the previous objects of a file that stops parsing, and reports it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
+    const store = new Store();
+    const source = new ManifestSource(dir, store, 10);
+    const errors: ManifestError[] = [];
+    source.on('error', (e: ManifestError) => errors.push(e));
+    try {
+      await writeFile(join(dir, 'a.yaml'), svc('one'));
+      await source.start();
+      await writeFile(join(dir, 'a.yaml'), 'kind: Service\nmetadata: {name: [unclosed\n');
+      await waitFor(() => errors.length > 0);
+      assert.equal(errors[0].file, 'a.yaml');
+      assert.ok(store.get('Service', 'n/one'), 'the last good objects of the file stay');
+    } finally {
+      source.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function waitFor(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
