@@ -16,5 +16,13 @@ if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq haproxy >/dev/null
 fi
 
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "installing kubectl (Debian package kubernetes-client), used to render deploy/ overlays" >&2
+  SUDO=""
+  if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq kubernetes-client >/dev/null
+fi
+
 echo "building" >&2
 node node_modules/typescript/bin/tsc -p .

@@ -27,6 +27,14 @@ export const DIAGNOSTIC_CODES = {
   PCL_TLS_HOST_CONFLICT: 'another TLS Secret already serves the same host (the oldest Ingress wins)',
   // Controller ConfigMap
   PCL_INVALID_CONFIG_VALUE: 'a ConfigMap key has a value the controller cannot read; the default is used',
+  // Annotations (docs/annotations.md)
+  PCL_INVALID_ANNOTATION: 'an annotation has a value the controller cannot read; it is ignored and the next level (Ingress, ConfigMap, default) applies',
+  PCL_ANNOTATION_NOT_APPLICABLE: 'a known annotation is set on a kind of object where it has no effect',
+  PCL_UNKNOWN_ANNOTATION: 'a haproxy.org/ annotation the controller does not support',
+  PCL_ANNOTATION_SECRET_INVALID: 'a Secret named by auth-secret, server-ca, server-crt or ssl-certificate is missing or unusable',
+  PCL_ANNOTATION_SECRET_CROSS_NAMESPACE: 'an annotation names a Secret in another namespace, which is not allowed',
+  PCL_SNIPPET_DISABLED: 'a config snippet is set but snippets are off (--allow-config-snippets); it is ignored',
+  PCL_SNIPPET_INVALID: 'a config snippet has a line that would leave its section or is not text; the snippet is left out',
   // HAProxy
   PCL_CONFIG_REJECTED: 'HAProxy rejected the configuration generated for this object; the object was left out',
 } as const;

@@ -24,6 +24,8 @@ export const FLAGS = {
   'haproxy-bin': { type: 'string', default: 'haproxy', help: 'HAProxy executable.' },
   'health-port': { type: 'string', default: '10254', help: 'Port of the health, metrics and admin HTTP server (0: pick a free one).' },
   'health-address': { type: 'string', default: '0.0.0.0', help: 'Address of the health, metrics and admin HTTP server.' },
+  'leader-election-namespace': { type: 'string', help: 'Namespace of the Lease used to elect the replica that writes status (default: the pod\'s namespace).' },
+  'leader-election-name': { type: 'string', default: 'portcullis-leader', help: 'Name of that Lease.' },
   'log-level': { type: 'string', default: 'info', help: 'debug, info, warn or error.' },
   'log-format': { type: 'string', default: 'text', help: 'text or json.' },
   'shutdown-grace': { type: 'string', default: '25', help: 'Seconds in-flight requests get to finish on SIGTERM.' },
@@ -51,6 +53,8 @@ export interface CliOptions {
   haproxyBin: string;
   healthPort: number;
   healthAddress: string;
+  leaderElectionNamespace?: string;
+  leaderElectionName: string;
   logLevel: LogLevel;
   logFormat: 'text' | 'json';
   shutdownGraceMs: number;
@@ -102,6 +106,8 @@ export function parseOptions(argv: string[]): CliOptions {
     haproxyBin: String(v['haproxy-bin']),
     healthPort: port(v['health-port'], 'health-port', true),
     healthAddress: String(v['health-address']),
+    leaderElectionNamespace: v['leader-election-namespace'] as string | undefined,
+    leaderElectionName: String(v['leader-election-name']),
     logLevel,
     logFormat,
     shutdownGraceMs: Math.round(Number(v['shutdown-grace']) * 1000),

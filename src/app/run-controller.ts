@@ -1,10 +1,13 @@
 import * as k8s from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { HAProxyDriver } from '../haproxy/index.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../server/http-server.js';
 import { KubeSource } from '../sources/kube-source.js';
 import { KubeWriter } from '../sources/kube-writer.js';
+import { LeaderElector } from '../sources/leader-election.js';
 import { ManifestSource, type ManifestError } from '../sources/manifest-source.js';
 import { Store } from '../store/store.js';
 import { KINDS } from '../store/types.js';
@@ -36,6 +39,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
   driver.on('restarted', () => logger.info('HAProxy restarted'));
 
   let writer: KubeWriter | undefined;
+  let elector: LeaderElector | undefined;
   let stopSource: () => void;
   let startSource: () => Promise<void>;
   if (options.manifests) {
@@ -49,6 +53,14 @@ export async function runController(options: CliOptions, logger: Logger): Promis
     if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
     else kubeConfig.loadFromCluster();
     writer = new KubeWriter(kubeConfig);
+    elector = new LeaderElector({
+      kubeConfig,
+      namespace: options.leaderElectionNamespace ?? podNamespace(kubeConfig),
+      name: options.leaderElectionName,
+      identity: process.env.POD_NAME || `${hostname()}_${process.pid}`,
+    });
+    elector.on('error', (err: Error) => logger.warn('leader election request failed', { error: err.message }));
+    elector.on('new-leader', (identity: string) => logger.info('leader elected', { identity }));
     const source = new KubeSource({ kubeConfig, store, namespaces: options.namespaces, configMap: options.configMap });
     source.on('error', (err: Error, kind: string) => logger.warn('watch failed; restarting with backoff', { code: 'PCL_ERR_KUBE_WATCH', kind, error: err?.message ?? String(err) }));
     startSource = () => source.start();
@@ -72,7 +84,10 @@ export async function runController(options: CliOptions, logger: Logger): Promis
     publish: publishSource(options),
     writeStatus: writer ? (ref, ingress) => writer!.writeIngressStatus(ref, ingress) : undefined,
     recordEvent: writer ? (event) => writer!.recordEvent(event, new Date()) : undefined,
+    isLeader: elector ? () => elector!.isLeader() : undefined,
   });
+  // Only the leader writes status: the one that just won the lease catches up at once.
+  elector?.on('started-leading', () => controller.markDirty());
   let shuttingDown = false;
   const http = await startHttpServer({
     host: options.healthAddress,
@@ -86,6 +101,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
   });
   logger.info('health server listening', { address: options.healthAddress, port: http.port });
   controller.start();
+  elector?.start();
   void startSource().catch((err: Error) => logger.error('source failed to start', { error: err.message }));
 
   return {
@@ -97,11 +113,22 @@ export async function runController(options: CliOptions, logger: Logger): Promis
       shuttingDown = true;
       stopSource();
       controller.stop();
+      await elector?.stop();
       logger.info('shutting down; letting in-flight requests finish', { graceSeconds: options.shutdownGraceMs / 1000 });
       await driver.stop(options.shutdownGraceMs);
       await http.close();
     },
   };
+}
+
+/** The pod's namespace (downward API or service account), else the kubeconfig context's, else default. */
+function podNamespace(kubeConfig: k8s.KubeConfig): string {
+  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
+  try {
+    return readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim();
+  } catch {
+    return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
+  }
 }
 
 function publishSource(options: CliOptions): PublishSource {

@@ -20,7 +20,7 @@ export class ControllerMetrics {
 
   constructor(sources: MetricsSources, build: { version: string }) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'portcullis_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'portcullis_' });
     new Gauge({
       name: 'portcullis_build_info',
       help: 'Build information; always 1.',

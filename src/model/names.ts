@@ -14,6 +14,28 @@ export function backendName(namespace: string, service: string, port: string | n
   return `${safe(namespace)}_${safe(service)}_${safe(String(port))}`;
 }
 
+/**
+ * A backend for the same Service port as `base` (a `backendName`) with settings of its own (an
+ * annotated Ingress): `base_hash`, where `hash` is a short stable hash of `settingsKey`, a canonical
+ * text of the settings. Equal settings share one backend; changed settings make a new name.
+ */
+export function backendVariantName(base: string, settingsKey: string): string {
+  return `${base}_${shortHash(settingsKey)}`;
+}
+
+/**
+ * 48 bits of FNV-1a 64 as 12 hex digits: stable across processes and versions (unlike a seeded hash),
+ * and enough that two settings of one Service port never meet the same name in practice.
+ */
+function shortHash(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0').slice(0, 12);
+}
+
 /** Certificate from a Secret: `namespace_secret`. */
 export function certificateId(namespace: string, secret: string): string {
   return `${safe(namespace)}_${safe(secret)}`;
@@ -22,4 +44,12 @@ export function certificateId(namespace: string, secret: string): string {
 /** Identity of a server across model versions. */
 export function serverKey(server: { address: string; port: number }): string {
   return `${server.address}:${server.port}`;
+}
+
+/**
+ * PEM file for TLS to backends, from a Secret: `ca_namespace_secret` (CA bundle) or
+ * `crt_namespace_secret` (client certificate). The extra '_' keeps them apart from `certificateId`.
+ */
+export function serverPemId(kind: 'ca' | 'crt', namespace: string, secret: string): string {
+  return `${kind}_${safe(namespace)}_${safe(secret)}`;
 }

@@ -242,6 +242,19 @@ test('after stop() an elector sends no more requests, and stop() is idempotent',
   assert.equal(h.server.requests.length, count);
 });
 
+test('a stopped elector can start again and lead again', async (t) => {
+  const h = await harness(t);
+  const a = h.elector('pod-a');
+  a.start();
+  await nextEvent(a, 'started-leading', 2000);
+  await a.stop();
+  assert.equal(h.lease()?.spec.holderIdentity, undefined);
+  a.start();
+  await nextEvent(a, 'started-leading', 2000);
+  assert.equal(h.lease()?.spec.holderIdentity, 'pod-a');
+  assert.equal(h.lease()?.spec.leaseTransitions, 1, 'taking a released lease is a transition');
+});
+
 test('timings that client-go would reject are refused up front', async (t) => {
   const h = await harness(t);
   assert.throws(() => h.elector('x', { leaseDurationMs: 400, renewDeadlineMs: 400 }), /leaseDurationMs must be greater/);

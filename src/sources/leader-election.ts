@@ -78,6 +78,9 @@ export class LeaderElector extends EventEmitter {
   private deadlineTimer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
   private abort?: AbortController;
+  private stopping?: Promise<void>;
+  /** Incremented by start(): a loop left over from before a stop() never reschedules itself. */
+  private generation = 0;
 
   constructor(private readonly options: LeaderElectorOptions) {
     super();
@@ -100,16 +103,27 @@ export class LeaderElector extends EventEmitter {
     if (this.running) return;
     this.running = true;
     this.abort = new AbortController();
-    this.schedule(0);
+    this.generation++;
+    this.schedule(0, this.generation);
   }
 
   /**
    * Stops campaigning and, if leading, releases the lease (clears holderIdentity) so another
    * candidate takes over at once instead of after the lease duration. Never rejects.
    */
-  async stop(): Promise<void> {
-    if (!this.running) return;
+  stop(): Promise<void> {
+    if (!this.running) return this.stopping ?? Promise.resolve();
     this.running = false;
+    this.stopping = this.shutDown();
+    return this.stopping;
+  }
+
+  /** True while this candidate holds the lease and has renewed it within the renew deadline. */
+  isLeader(): boolean {
+    return this.leading;
+  }
+
+  private async shutDown(): Promise<void> {
     clearTimeout(this.retryTimer);
     clearTimeout(this.deadlineTimer);
     this.abort?.abort();
@@ -121,29 +135,24 @@ export class LeaderElector extends EventEmitter {
     this.emit('stopped-leading');
   }
 
-  /** True while this candidate holds the lease and has renewed it within the renew deadline. */
-  isLeader(): boolean {
-    return this.leading;
-  }
-
-  private schedule(delayMs: number): void {
+  private schedule(delayMs: number, generation: number): void {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      const attempt = this.runAttempt();
+      const attempt = this.runAttempt(generation);
       this.inFlight = attempt;
       void attempt.finally(() => {
         if (this.inFlight === attempt) this.inFlight = undefined;
-        if (!this.running) return;
+        if (!this.running || generation !== this.generation) return;
         // client-go renews at a fixed period but jitters acquisition, so candidates spread out.
-        this.schedule(this.leading ? this.retryPeriodMs : this.retryPeriodMs * (1 + Math.random() * JITTER_FACTOR));
+        this.schedule(this.leading ? this.retryPeriodMs : this.retryPeriodMs * (1 + Math.random() * JITTER_FACTOR), generation);
       });
     }, delayMs);
   }
 
-  private async runAttempt(): Promise<void> {
+  private async runAttempt(generation: number): Promise<void> {
     try {
       const result = await this.tryAcquireOrRenew();
-      if (!this.running) return;
+      if (!this.running || generation !== this.generation) return;
       if (result.ok) this.renewed();
       else if (result.heldByOther && this.leading) this.stepDown();
     } catch (err) {

@@ -1,14 +1,18 @@
 import type { Backend } from '../model/types.js';
-import { backendName } from '../model/names.js';
-import type {
-  EndpointSlice,
-  IngressBackend,
-  ObjectRef,
-  Service,
-  ServiceBackendPort,
-  ServicePort,
-  Snapshot,
+import { backendName, backendVariantName } from '../model/names.js';
+import {
+  refOf,
+  type EndpointSlice,
+  type Ingress,
+  type IngressBackend,
+  type ObjectRef,
+  type Service,
+  type ServiceBackendPort,
+  type ServicePort,
+  type Snapshot,
 } from '../store/types.js';
+import { backendSettings, settingsKey, type BackendSettings } from './annotations/backend-settings.js';
+import type { SettingsResolver } from './annotations/resolve.js';
 import { compareText, type Diagnostics } from './diagnostics.js';
 import { indexSlices, serversFor } from './endpoints.js';
 
@@ -98,10 +102,14 @@ export class BackendTable {
   /** Each reference is looked up once, however many paths repeat it. */
   private readonly byRef = new Map<string, BackendLookup>();
   private readonly slices: ReadonlyMap<string, EndpointSlice[]>;
+  /** Settings by base backend name, and by base name + Ingress, each worked out once. */
+  private readonly settingsCache = new Map<string, { settings: BackendSettings; key: string }>();
 
   constructor(
     private readonly snapshot: Snapshot,
     private readonly diags: Diagnostics,
+    /** Annotations and ConfigMap; without it every backend has the default settings. */
+    private readonly resolver?: SettingsResolver,
   ) {
     this.slices = indexSlices(snapshot);
   }
@@ -111,7 +119,7 @@ export class BackendTable {
    * is kept on an empty backend: clients then get 503 (the route exists, its servers do not) rather
    * than 404, and the route comes alive as soon as the Service appears, without a reload.
    */
-  resolve(referrer: ObjectRef, ref: ServiceRef): string {
+  resolve(referrer: ObjectRef, ref: ServiceRef, ingress?: Ingress): string {
     const refKey = `${ref.namespace}/${ref.name}/${ref.port.number ?? ''}/${ref.port.name ?? ''}`;
     const lookup = this.byRef.get(refKey) ?? lookupBackend(this.snapshot, this.slices, ref);
     this.byRef.set(refKey, lookup);
@@ -121,8 +129,38 @@ export class BackendTable {
     } else if (lookup.status === 'no-port') {
       this.diags.error('PCL_SERVICE_PORT_NOT_FOUND', referrer, `${service} has no ${describePort(ref.port)}; requests for it get 503`);
     }
-    if (!this.byName.has(lookup.backend.name)) this.byName.set(lookup.backend.name, lookup);
-    return lookup.backend.name;
+    const backend = this.withSettings(lookup, ingress);
+    if (!this.byName.has(backend.name)) this.byName.set(backend.name, { ...lookup, backend });
+    return backend.name;
+  }
+
+  /**
+   * The backend with the settings of its Service (and the ConfigMap). When `ingress` changes any of
+   * them, routes of that Ingress get a variant of their own, named after the settings, so the
+   * policy lives in the backend section and costs nothing on other routes.
+   */
+  private withSettings(lookup: BackendLookup, ingress: Ingress | undefined): Backend {
+    const { resolver } = this;
+    const base = lookup.backend;
+    if (!resolver) return base;
+    const service = lookup.status === 'no-service' ? undefined : resolver.of(lookup.service);
+    const plain = this.cachedSettings(base.name, () => backendSettings(resolver, [service], base.name, this.diags));
+    if (!ingress) return { ...base, ...plain.settings };
+    const own = this.cachedSettings(`${base.name} Ingress/${ingress.metadata.namespace}/${ingress.metadata.name}`, () =>
+      backendSettings(resolver, [service, resolver.of(ingress)], base.name, this.diags),
+    );
+    if (own.key === plain.key) return { ...base, ...plain.settings };
+    return { ...base, ...own.settings, name: backendVariantName(base.name, own.key), source: refOf(ingress) };
+  }
+
+  private cachedSettings(id: string, build: () => BackendSettings): { settings: BackendSettings; key: string } {
+    let entry = this.settingsCache.get(id);
+    if (!entry) {
+      const settings = build();
+      entry = { settings, key: settingsKey(settings) };
+      this.settingsCache.set(id, entry);
+    }
+    return entry;
   }
 
   /** The backends, sorted by name; warns once per Service that has no ready server. */

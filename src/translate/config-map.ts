@@ -1,63 +1,17 @@
-import type { HttpsRedirect } from '../model/types.js';
-import { refOf, type Snapshot } from '../store/types.js';
-import type { Diagnostics } from './diagnostics.js';
+import { ANNOTATION_KEYS } from './annotations/registry.js';
 
-/** Controller-wide settings read from the ConfigMap named by `--configmap`. */
-export interface ControllerConfig {
-  /** Redirect plain-HTTP requests for TLS hosts to HTTPS. */
-  sslRedirect: boolean;
-  sslRedirectCode: HttpsRedirect['code'];
-}
-
-/** One ConfigMap key: its name, what it accepts (for messages), its parser and its default. */
-interface ConfigKey<T> {
+/** A key of the controller's ConfigMap (`--configmap`) and its one-line meaning. */
+export interface ConfigKey {
   key: string;
-  expected: string;
-  parse(raw: string): T | undefined;
-  fallback: T;
+  doc: string;
 }
 
-type KeyTable = { [F in keyof ControllerConfig]: ConfigKey<ControllerConfig[F]> };
-
-const REDIRECT_CODES: readonly HttpsRedirect['code'][] = [301, 302, 303, 307, 308];
-
 /**
- * Every key the controller reads. Annotations will reuse the same keys and parsers, layered as
- * Service > Ingress > ConfigMap > default.
+ * Every ConfigMap key the controller reads, old names included, keyed by name. Derived from the
+ * annotation registry, which holds the one definition of each key (see `docs/annotations.md`).
  */
-export const CONFIG_KEYS: KeyTable = {
-  sslRedirect: {
-    key: 'ssl-redirect',
-    expected: '"true" or "false"',
-    parse: (raw) => (raw === 'true' ? true : raw === 'false' ? false : undefined),
-    fallback: true,
-  },
-  sslRedirectCode: {
-    key: 'ssl-redirect-code',
-    expected: 'one of 301, 302, 303, 307, 308',
-    parse: (raw) => REDIRECT_CODES.find((code) => String(code) === raw),
-    fallback: 302,
-  },
-};
-
-/**
- * Reads the ConfigMap `namespace/name`. A missing ConfigMap or key means the default; a value that
- * does not parse is reported and the default is used, so one typo never stops the controller.
- */
-export function readConfig(snapshot: Snapshot, configMap: string | undefined, diags: Diagnostics): ControllerConfig {
-  const source = configMap ? snapshot.configMaps.get(configMap) : undefined;
-  const read = <F extends keyof ControllerConfig>(field: F): ControllerConfig[F] => {
-    const spec: ConfigKey<ControllerConfig[F]> = CONFIG_KEYS[field];
-    const raw = source?.data[spec.key];
-    if (!source || raw === undefined) return spec.fallback;
-    const value = spec.parse(raw.trim());
-    if (value !== undefined) return value;
-    diags.error(
-      'PCL_INVALID_CONFIG_VALUE',
-      refOf(source),
-      `${spec.key}: ${JSON.stringify(raw)} is not ${spec.expected}; the default ${JSON.stringify(spec.fallback)} is used`,
-    );
-    return spec.fallback;
-  };
-  return { sslRedirect: read('sslRedirect'), sslRedirectCode: read('sslRedirectCode') };
-}
+export const CONFIG_KEYS: Readonly<Record<string, ConfigKey>> = Object.fromEntries(
+  ANNOTATION_KEYS.filter((def) => def.scopes.includes('configmap')).flatMap((def) =>
+    [def.name, ...(def.aliases ?? [])].map((key) => [key, { key, doc: def.doc }]),
+  ),
+);

@@ -31,7 +31,7 @@ export function chooseDefaultBackend(
       `spec.defaultBackend is ignored: Ingress ${objectKey(winner.ingress.metadata)} already sets the default backend (the oldest Ingress wins)`,
     );
   }
-  if (winner) return backends.resolve(refOf(winner.ingress), winner.service);
+  if (winner) return backends.resolve(refOf(winner.ingress), winner.service, winner.ingress);
   if (options.defaultBackendService) return fromOption(options.defaultBackendService, snapshot, backends, diags);
   return undefined;
 }

@@ -1,4 +1,5 @@
 import type { Backend, Certificate, Model, Route, SourceRef } from '../model/types.js';
+import { dumpBackendSettings, dumpGlobalSettings } from './dump-settings.js';
 import { certificateFingerprint } from './pem.js';
 
 /**
@@ -11,6 +12,8 @@ import { certificateFingerprint } from './pem.js';
  * route foo.bar.com /app prefix -> default_app_80 redirect=302:443 (Ingress default/app)
  * default-backend default_fallback_8080
  * backend default_app_80 (Service default/app): 10.0.0.1:8080 ready, 10.0.0.2:8080 drain
+ * backend default_app_80_3f2a9c01d4e5 (Ingress default/app): 10.0.0.1:8080 ready, 10.0.0.2:8080 drain
+ *   allow 10.0.0.0/8
  * certificate default_tls foo.bar.com,*.foo.com sha256=5ebb12a4edcd7df7 (Secret default/tls)
  * default-certificate default sha256=4597... (Secret (generated))
  * ```
@@ -23,9 +26,10 @@ export function dumpModel(model: Model): string {
       `hard-stop-after=${g.hardStopAfter} server-header=${g.serverHeader}`,
     `timeouts client=${t.client} connect=${t.connect} server=${t.server} http-request=${t.httpRequest} ` +
       `http-keep-alive=${t.httpKeepAlive} tunnel=${t.tunnel} queue=${t.queue}`,
+    ...dumpGlobalSettings(g),
     ...model.routes.map(dumpRoute),
     ...(model.defaultBackend !== undefined ? [`default-backend ${model.defaultBackend}`] : []),
-    ...model.backends.map(dumpBackend),
+    ...model.backends.flatMap((backend) => [dumpBackend(backend), ...dumpBackendSettings(backend)]),
     ...model.certificates.map((cert) => dumpCertificate('certificate', cert)),
     dumpCertificate('default-certificate', model.defaultCertificate),
   ];

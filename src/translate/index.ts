@@ -1,13 +1,13 @@
-import type { Model, Route } from '../model/types.js';
+import type { Certificate, Model, Route } from '../model/types.js';
 import { refOf, type Snapshot } from '../store/types.js';
+import { configuredDefaultCertificate, resolveGlobalSettings, resolveHttpsRedirect } from './annotations/global-settings.js';
+import { SettingsResolver } from './annotations/resolve.js';
 import { BackendTable } from './backends.js';
-import { readConfig, type ControllerConfig } from './config-map.js';
 import { chooseDefaultBackend } from './default-backend.js';
-import { globalSettings } from './defaults.js';
 import { compareText, Diagnostics } from './diagnostics.js';
 import { selectIngresses } from './ingress-class.js';
 import { claimRoutes, type ClaimedRoute } from './routes.js';
-import { collectCertificates, defaultCertificate, isCovered, servedHosts } from './tls.js';
+import { DEFAULT_CERTIFICATE_ID, collectCertificates, defaultCertificate, isCovered, servedHosts } from './tls.js';
 import type { TranslateOptions, TranslateResult } from './types.js';
 
 export { dumpModel } from './dump.js';
@@ -22,21 +22,21 @@ export type { Diagnostic, TranslateOptions, TranslateResult } from './types.js';
 export function translate(snapshot: Snapshot, options: TranslateOptions): TranslateResult {
   const diags = new Diagnostics();
   const ingresses = selectIngresses(snapshot, options, diags);
-  const config = readConfig(snapshot, options.configMap, diags);
+  const settings = new SettingsResolver(snapshot, options, diags);
   const certificates = collectCertificates(ingresses, snapshot, diags);
-  const backends = new BackendTable(snapshot, diags);
+  const backends = new BackendTable(snapshot, diags, settings);
   const served = servedHosts(certificates);
   const routes = claimRoutes(ingresses, diags)
-    .map((claim) => toRoute(claim, backends, served, config, options.httpsPort))
+    .map((claim) => toRoute(claim, backends, served, settings, options.httpsPort))
     .sort(compareRoutes);
   const defaultBackend = chooseDefaultBackend(ingresses, options, snapshot, backends, diags);
   const model: Model = {
-    global: globalSettings(options),
+    global: resolveGlobalSettings(settings, options),
     routes,
     ...(defaultBackend !== undefined ? { defaultBackend } : {}),
     backends: backends.list(),
     certificates,
-    defaultCertificate: defaultCertificate(snapshot, options, diags),
+    defaultCertificate: chooseDefaultCertificate(snapshot, options, settings, diags),
   };
   const owned = ingresses.map(refOf).sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name));
   return { model, diagnostics: diags.sorted(), ingresses: owned };
@@ -46,17 +46,22 @@ function toRoute(
   claim: ClaimedRoute,
   backends: BackendTable,
   served: ReadonlySet<string>,
-  config: ControllerConfig,
+  settings: SettingsResolver,
   httpsPort: number,
 ): Route {
   const source = refOf(claim.ingress);
-  const route: Route = { host: claim.host, path: claim.path, match: claim.match, backend: backends.resolve(source, claim.service), source };
-  // Only hosts we hold a certificate for are redirected: sending a client to HTTPS where it would
-  // get the default certificate trades a working page for a certificate error.
-  if (config.sslRedirect && isCovered(claim.host, served)) {
-    route.httpsRedirect = { code: config.sslRedirectCode, port: httpsPort };
-  }
+  const backend = backends.resolve(source, claim.service, claim.ingress);
+  const route: Route = { host: claim.host, path: claim.path, match: claim.match, backend, source };
+  const redirect = resolveHttpsRedirect(settings, settings.of(claim.ingress), isCovered(claim.host, served), httpsPort);
+  if (redirect) route.httpsRedirect = redirect;
   return route;
+}
+
+/** The ConfigMap's `ssl-certificate` when usable, else `--default-ssl-certificate`, else the generated one. */
+function chooseDefaultCertificate(snapshot: Snapshot, options: TranslateOptions, settings: SettingsResolver, diags: Diagnostics): Certificate {
+  const configured = configuredDefaultCertificate(settings);
+  if (configured) return { id: DEFAULT_CERTIFICATE_ID, pem: configured.pem, hosts: [], source: configured.source };
+  return defaultCertificate(snapshot, options, diags);
 }
 
 function compareRoutes(a: Route, b: Route): number {

@@ -27,8 +27,15 @@ export interface TranslateOptions {
   bindAddress: string;
   httpPort: number;
   httpsPort: number;
-  /** Objects to leave out, by `Kind/namespace/name`; set after HAProxy rejected their configuration. */
+  /**
+   * Objects to leave out, by `Kind/namespace/name`; set after HAProxy rejected their configuration.
+   * An Ingress is left out entirely; a Service or the ConfigMap only loses its config snippets.
+   */
   excluded?: ReadonlySet<string>;
+  /** Read `*-config-snippet` keys (`--allow-config-snippets`); off by default, as they are raw HAProxy configuration. */
+  allowConfigSnippets?: boolean;
+  /** Let annotations name Secrets in other namespaces (`auth-secret`, `server-ca`, `server-crt`); off by default. */
+  allowCrossNamespaceSecrets?: boolean;
 }
 
 export interface TranslateResult {

@@ -91,8 +91,10 @@ export async function runSuite(argv: readonly string[], buildRoot: string, print
   const abort = new AbortController();
   let local: LocalEnvironment | undefined;
   let allPassed = false;
-  const onSigint = () => abort.abort(new Error('interrupted'));
-  process.once('SIGINT', onSigint);
+  // Stop cleanly on a signal, so the controller and its HAProxy never outlive the run.
+  const onSignal = () => abort.abort(new Error('interrupted'));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     let cluster: Cluster;
     if (options.kubeconfig) {
@@ -103,6 +105,7 @@ export async function runSuite(argv: readonly string[], buildRoot: string, print
       print(`controller log: ${local.logFile}`);
     }
     await sweepLeftovers(cluster, print);
+    print(`running ${runs.length} scenario runs from ${options.featuresDir}`);
     const results = await runAll(runs, options, cluster, abort.signal, print, local ? () => local!.logTail() : undefined);
     if (abort.signal.aborted) print('interrupted');
     allPassed = results.every((r) => r.passed) && !abort.signal.aborted;
@@ -113,7 +116,8 @@ export async function runSuite(argv: readonly string[], buildRoot: string, print
     print(`0 passed, ${runs.length} failed`);
     return 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     // The controller log and state stay behind for inspection unless all passed.
     await local?.stop(allPassed);
   }

@@ -39,7 +39,7 @@ const MERGE_PATCH = 'application/merge-patch+json';
 const STRATEGIC_PATCH = 'application/strategic-merge-patch+json';
 const APPLY_PATCH = 'application/apply-patch+yaml';
 const PATCH_TYPES = [JSON_PATCH, MERGE_PATCH, STRATEGIC_PATCH, APPLY_PATCH];
-const TRUE_VALUES = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
+const TRUE_VALUES: ReadonlySet<string> = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 
 function mediaType(contentType: string): string {
   return contentType.split(';')[0].trim().toLowerCase();

@@ -52,7 +52,7 @@ export interface DeletePreconditions {
   resourceVersion?: string;
 }
 
-const PROTECTED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
+const PROTECTED_NAMESPACES: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public']);
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 /** Top-level keys whose changes do not bump `metadata.generation`. */
 const NON_GENERATION_KEYS = ['metadata', 'status', 'kind', 'apiVersion'];

@@ -1,0 +1,212 @@
+/**
+ * One HAProxy master process (`-W -db`, master CLI on `run/master.sock`): start, seamless reload,
+ * graceful stop. Readiness is checked, not assumed: a worker counts as up once the master lists it
+ * and the admin socket answers from that very process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ControllerError } from '../../errors.js';
+import { ADMIN_SOCKET, CONFIG_FILE, MASTER_SOCKET, PID_FILE } from '../render/config.js';
+import { sendText } from '../runtime/client.js';
+
+export interface ProcInfo {
+  masterPid: number;
+  reloads: number;
+  failedReloads: number;
+  /** Current workers, newest first. */
+  workers: number[];
+  /** Workers still finishing requests after a reload. */
+  oldWorkers: number[];
+}
+
+/** Parses the master CLI `show proc` table (HAProxy 2.6 layout). */
+export function parseShowProc(text: string): ProcInfo | undefined {
+  let section = 'master';
+  const info: ProcInfo = { masterPid: 0, reloads: 0, failedReloads: 0, workers: [], oldWorkers: [] };
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) {
+      if (!line.startsWith('#<')) section = line.includes('old') ? 'old' : line.includes('worker') ? 'workers' : 'other';
+      continue;
+    }
+    const fields = line.trim().split(/\s+/);
+    const pid = Number(fields[0]);
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    if (fields[1] === 'master') {
+      info.masterPid = pid;
+      info.reloads = Number(fields[2]);
+      info.failedReloads = Number(/failed: (\d+)/.exec(line)?.[1] ?? 0);
+    } else if (fields[1] === 'worker' && section === 'workers') info.workers.push(pid);
+    else if (fields[1] === 'worker' && section === 'old') info.oldWorkers.push(pid);
+  }
+  return info.masterPid > 0 ? info : undefined;
+}
+
+const POLL_MS = 25;
+const QUERY_TIMEOUT_MS = 1000;
+const OUTPUT_TAIL = 40;
+
+export class Supervisor extends EventEmitter {
+  readonly bin: string;
+  readonly stateDir: string;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> | undefined;
+  private expectExit = false;
+  private readonly tail: string[] = [];
+
+  constructor(bin: string, stateDir: string) {
+    super();
+    this.bin = bin;
+    this.stateDir = stateDir;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private path(rel: string): string {
+    return join(this.stateDir, rel);
+  }
+
+  /** Master CLI `show proc`, or undefined while the master cannot answer (e.g. mid-reload). */
+  async proc(): Promise<ProcInfo | undefined> {
+    const text = await sendText(this.path(MASTER_SOCKET), 'show proc\n', QUERY_TIMEOUT_MS).catch(() => '');
+    return parseShowProc(text);
+  }
+
+  /** Pid of the worker answering the admin socket. */
+  async servingPid(): Promise<number | undefined> {
+    const text = await sendText(this.path(ADMIN_SOCKET), 'show info\n', QUERY_TIMEOUT_MS).catch(() => '');
+    const match = /^Pid: (\d+)$/m.exec(text);
+    return match ? Number(match[1]) : undefined;
+  }
+
+  private spawnMaster(): ChildProcess {
+    const args = ['-W', '-db', '-f', this.path(CONFIG_FILE), '-S', this.path(MASTER_SOCKET), '-p', this.path(PID_FILE)];
+    const child = spawn(this.bin, args, { cwd: this.stateDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.tail.length = 0;
+    for (const [stream, name] of [[child.stdout!, 'stdout'], [child.stderr!, 'stderr']] as const) {
+      createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+        this.tail.push(line);
+        if (this.tail.length > OUTPUT_TAIL) this.tail.shift();
+        this.emit('log', line, name);
+      });
+    }
+    this.exited = new Promise((resolve) => {
+      child.once('error', (err) => {
+        this.tail.push(`${this.bin}: ${err.message}`);
+        if (child.pid === undefined) this.onExit(child, null, null, resolve);
+      });
+      child.once('exit', (code, signal) => this.onExit(child, code, signal, resolve));
+    });
+    return child;
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null, done: () => void): void {
+    if (this.child !== child) return done();
+    this.child = undefined;
+    done();
+    // 'exit' reports only exits nobody asked for; start() reports its own failures.
+    if (!this.expectExit) this.emit('exit', code, signal);
+  }
+
+  /** Starts HAProxy on the current `haproxy.cfg` and waits until a worker serves the admin socket. */
+  async start(timeoutMs = 10_000): Promise<void> {
+    if (this.child) throw new Error('HAProxy is already running');
+    this.expectExit = true;
+    const child = this.spawnMaster();
+    this.child = child;
+    const deadline = Date.now() + timeoutMs;
+    try {
+      while (this.child === child && Date.now() < deadline) {
+        const info = await this.proc();
+        if (info && info.workers.length > 0 && (await this.servingPid()) === info.workers[0]) return;
+        await sleep(POLL_MS);
+      }
+      throw new ControllerError('PCL_ERR_HAPROXY_START', `HAProxy did not start: ${this.output() || 'no worker came up'}`);
+    } catch (err) {
+      await this.kill();
+      throw err;
+    } finally {
+      this.expectExit = false;
+    }
+  }
+
+  /**
+   * Seamless reload (SIGUSR2 to the master; listeners pass to the new worker through the admin
+   * socket's `expose-fd listeners`). Resolves once a new worker serves the admin socket.
+   */
+  async reload(timeoutMs = 10_000): Promise<void> {
+    const child = this.child;
+    const before = await this.proc();
+    if (!child || !before) throw new ControllerError('PCL_ERR_HAPROXY_RELOAD', 'HAProxy is not running');
+    child.kill('SIGUSR2');
+    const deadline = Date.now() + timeoutMs;
+    while (this.child === child && Date.now() < deadline) {
+      await sleep(POLL_MS);
+      const info = await this.proc();
+      if (!info) continue;
+      if (info.failedReloads > before.failedReloads) {
+        throw new ControllerError('PCL_ERR_HAPROXY_RELOAD', `HAProxy refused the new configuration: ${this.output()}`);
+      }
+      const fresh = info.workers.find((pid) => !before.workers.includes(pid));
+      if (info.reloads > before.reloads && fresh !== undefined && (await this.servingPid()) === fresh) return;
+    }
+    throw new ControllerError('PCL_ERR_HAPROXY_RELOAD', `no new worker after reload: ${this.output() || 'HAProxy exited'}`);
+  }
+
+  /** Soft stop: workers finish in-flight requests for up to `graceMs`, then are killed. */
+  async stop(graceMs: number): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.expectExit = true;
+    const info = await this.proc();
+    child.kill('SIGUSR1');
+    if (!(await this.waitExit(graceMs))) await this.kill();
+    // Workers notice a dead master by themselves; make sure none outlives us if it has not yet.
+    for (const pid of [...(info?.workers ?? []), ...(info?.oldWorkers ?? [])]) killIfAlive(pid);
+    this.expectExit = false;
+  }
+
+  /** Hard stop: SIGTERM, then SIGKILL if the master lingers. */
+  private async kill(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.kill('SIGTERM');
+    if (!(await this.waitExit(1000))) {
+      child.kill('SIGKILL');
+      await this.waitExit(5000);
+    }
+  }
+
+  private async waitExit(ms: number): Promise<boolean> {
+    const exited = this.exited;
+    if (!this.child || !exited) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    const result = await Promise.race([exited.then(() => true), timeout]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  /** Recent HAProxy output, for error messages. */
+  output(): string {
+    return this.tail.filter((l) => !l.startsWith('[NOTICE]')).join('\n');
+  }
+}
+
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone: the normal case.
+  }
+}

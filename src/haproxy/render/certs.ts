@@ -1,0 +1,54 @@
+/**
+ * Certificates and the crt-list. The default certificate always lives in `certs/default.pem` and
+ * is the first crt-list line (no SNI filter), so replacing it is a certificate rotation at runtime,
+ * never a reload. Every other certificate is `certs/<id>.pem` with its hosts as SNI filters.
+ */
+import type { Certificate, Model, SourceRef } from '../../model/types.js';
+import { RenderRefusedError, identifier, pem, routeHost } from './text.js';
+
+export const CRT_LIST_FILE = 'certs/crt-list.txt';
+export const DEFAULT_CERT_FILE = 'certs/default.pem';
+
+export interface CertEntry {
+  /** Path relative to the state directory, as HAProxy names the certificate at runtime. */
+  file: string;
+  pem: string;
+  /** SNI filters; empty for the default certificate. */
+  hosts: string[];
+  source: SourceRef;
+}
+
+function certificateFile(certificate: Certificate): string {
+  const id = identifier(certificate.id, certificate.source);
+  if (`certs/${id}.pem` === DEFAULT_CERT_FILE) throw new RenderRefusedError('certificate id "default" is reserved', certificate.source);
+  return `certs/${id}.pem`;
+}
+
+function sniFilter(host: string, source: SourceRef): string {
+  if (host === '') throw new RenderRefusedError('refusing empty SNI name', source);
+  return routeHost(host, source);
+}
+
+/** Pure: the default certificate first, then the others in model order (sorted by id). */
+export function buildCertificates(model: Model): CertEntry[] {
+  const def = model.defaultCertificate;
+  const entries: CertEntry[] = [{ file: DEFAULT_CERT_FILE, pem: pem(def.pem, def.source), hosts: [], source: def.source }];
+  const seen = new Set<string>([DEFAULT_CERT_FILE]);
+  for (const certificate of model.certificates) {
+    const file = certificateFile(certificate);
+    if (seen.has(file)) throw new RenderRefusedError(`duplicate certificate id "${certificate.id}"`, certificate.source);
+    seen.add(file);
+    const hosts = certificate.hosts.map((h) => sniFilter(h, certificate.source));
+    entries.push({ file, pem: pem(certificate.pem, certificate.source), hosts, source: certificate.source });
+  }
+  return entries;
+}
+
+/** One crt-list line: the certificate file followed by its SNI filters. */
+export function crtListLine(entry: CertEntry): string {
+  return [entry.file, ...entry.hosts].join(' ');
+}
+
+export function crtListText(entries: readonly CertEntry[]): string {
+  return entries.map((e) => `${crtListLine(e)}\n`).join('');
+}

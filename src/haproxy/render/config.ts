@@ -1,0 +1,141 @@
+/**
+ * Model + layout -> `haproxy.cfg` and the files it references. Pure: same input, same bytes.
+ *
+ * Files are referenced relative to the configuration's own directory (`default-path config`), so
+ * a copy of the whole set in a staging directory validates exactly like the live one, and Runtime
+ * API commands name maps and certificates the same way whatever the state directory is.
+ */
+import type { Backend, GlobalSettings, Model, SourceRef } from '../../model/types.js';
+import type { Layout, Rendered, RenderedFile } from '../types.js';
+import { CRT_LIST_FILE, buildCertificates, crtListText } from './certs.js';
+import { serversByKey, slotName } from './layout.js';
+import { MAP_FILES, buildMaps, mapFileText } from './maps.js';
+import { bindEndpoint, count, identifier, logFormatLiteral, serverAddress, stateDirPath } from './text.js';
+
+/** Address of a free slot: never used, because free slots are always in maintenance. */
+export const FREE_SLOT_ENDPOINT = '127.0.0.1:1';
+export const FRONTEND_NAME = 'portcullis';
+/** Socket and state paths under the state directory (not relative: HAProxy opens them after parsing). */
+export const ADMIN_SOCKET = 'run/admin.sock';
+export const MASTER_SOCKET = 'run/master.sock';
+export const PID_FILE = 'run/haproxy.pid';
+export const SERVER_STATE_FILE = 'server-state';
+export const CONFIG_FILE = 'haproxy.cfg';
+
+const REDIRECT_CODES = [301, 302, 303, 307, 308];
+
+class Lines {
+  readonly text: string[] = [];
+  readonly sources: (SourceRef | undefined)[] = [];
+  add(line: string, source?: SourceRef): void {
+    this.text.push(line);
+    this.sources.push(source);
+  }
+}
+
+function renderGlobal(out: Lines, g: GlobalSettings, stateDir: string): void {
+  out.add('global');
+  // Relative paths (maps, certificates) resolve from this file's directory; see the module comment.
+  out.add('    default-path config');
+  out.add('    log stdout format raw local0');
+  if (count(g.maxconn, 'maxconn') > 0) out.add(`    maxconn ${g.maxconn}`);
+  if (count(g.nbthread, 'nbthread') > 0) out.add(`    nbthread ${g.nbthread}`);
+  if (count(g.hardStopAfter, 'hard-stop-after') > 0) out.add(`    hard-stop-after ${g.hardStopAfter}ms`);
+  out.add(`    stats socket ${stateDir}/${ADMIN_SOCKET} mode 600 level admin expose-fd listeners`);
+  out.add(`    server-state-file ${stateDir}/${SERVER_STATE_FILE}`);
+}
+
+function renderDefaults(out: Lines, g: GlobalSettings): void {
+  out.add('defaults');
+  out.add('    mode http');
+  out.add('    log global');
+  out.add('    option httplog');
+  out.add('    option dontlognull');
+  out.add('    option forwardfor');
+  const t = g.timeouts;
+  const timeouts: [string, number][] = [
+    ['connect', t.connect], ['client', t.client], ['server', t.server], ['http-request', t.httpRequest],
+    ['http-keep-alive', t.httpKeepAlive], ['tunnel', t.tunnel], ['queue', t.queue],
+  ];
+  for (const [name, ms] of timeouts) if (count(ms, `timeout ${name}`) > 0) out.add(`    timeout ${name} ${ms}ms`);
+  out.add('    load-server-state-from-file global');
+  // ExternalName servers carry DNS names: resolve them once at startup and never fail on them.
+  out.add('    default-server init-addr last,libc,none');
+}
+
+function renderRouting(out: Lines): void {
+  const exact = MAP_FILES.exact;
+  const prefix = MAP_FILES.prefix;
+  // Host without port or trailing dot; a host that cannot be a DNS name (e.g. holds '/') skips the
+  // host lookups, so it can never reach another host's keys.
+  out.add(`    http-request set-var(txn.host) req.fhdr(host),lower,regsub(':[0-9]*$',),regsub('[.]$',)`);
+  out.add('    acl pcl_host_ok var(txn.host) -m reg ^[a-z0-9._-]+$');
+  out.add('    acl pcl_routed var(txn.route) -m found');
+  out.add('    http-request set-var(txn.path) path');
+  out.add('    http-request set-var(txn.key) var(txn.host),concat(,txn.path) if pcl_host_ok');
+  out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if pcl_host_ok`);
+  out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if pcl_host_ok !pcl_routed`);
+  out.add(`    http-request set-var(txn.key) var(txn.host),regsub('^[^.]*',*),concat(,txn.path) if pcl_host_ok !pcl_routed`);
+  out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if pcl_host_ok !pcl_routed`);
+  out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if pcl_host_ok !pcl_routed`);
+  out.add(`    http-request set-var(txn.route) var(txn.path),map_str(${exact}) if !pcl_routed`);
+  out.add(`    http-request set-var(txn.route) var(txn.path),map_beg(${prefix}) if !pcl_routed`);
+  out.add(`    http-request set-var(txn.route) str(default),map_str(${MAP_FILES.default}) if !pcl_routed`);
+  out.add('    http-request return status 404 default-errorfiles if !pcl_routed');
+}
+
+function renderFrontend(out: Lines, g: GlobalSettings): void {
+  out.add(`frontend ${FRONTEND_NAME}`);
+  out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpPort)} name http`);
+  out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpsPort)} name https ssl crt-list ${CRT_LIST_FILE} alpn h2,http/1.1`);
+  renderRouting(out);
+  const location = 'https://%[var(txn.host)]%[var(txn.route),field(3,|)]%[pathq]';
+  for (const code of REDIRECT_CODES) {
+    out.add(`    http-request redirect location ${location} code ${code} if !{ ssl_fc } { var(txn.route),field(2,|) -m str ${code} }`);
+  }
+  out.add('    http-request set-header X-Forwarded-Proto https if { ssl_fc }');
+  out.add('    http-request set-header X-Forwarded-Proto http unless { ssl_fc }');
+  // http-after-response also covers HAProxy's own 404/503 answers.
+  out.add(`    http-after-response set-header Server ${logFormatLiteral(g.serverHeader)} unless { res.hdr_cnt(server) gt 0 }`);
+  out.add('    use_backend %[var(txn.route),field(1,|)]');
+}
+
+function renderBackend(out: Lines, backend: Backend, slots: readonly (string | null)[] | undefined): void {
+  if (!slots) throw new Error(`layout has no slots for backend ${backend.name}`);
+  const src = backend.source;
+  const servers = serversByKey(backend.servers);
+  const placed = new Set(slots.filter((k) => k !== null));
+  if ([...servers.keys()].some((k) => !placed.has(k))) throw new Error(`layout does not place every server of ${backend.name}`);
+  out.add(`backend ${identifier(backend.name, src)}`, src);
+  out.add('    balance roundrobin', src);
+  slots.forEach((key, i) => {
+    const server = key === null ? undefined : servers.get(key);
+    if (!server) out.add(`    server ${slotName(i)} ${FREE_SLOT_ENDPOINT} disabled`, src);
+    else out.add(`    server ${slotName(i)} ${serverAddress(server.address, server.port, src).endpoint}`, src);
+  });
+}
+
+/**
+ * Pure: the configuration for `model` with servers in `layout` slots, for a state directory
+ * `stateDir` (absolute). Throws `RenderRefusedError` (code PCL_ERR_HAPROXY_VALIDATION, with the
+ * offending object's `source`) when a model string cannot be rendered safely.
+ */
+export function render(model: Model, layout: Layout, stateDir: string): Rendered {
+  const dir = stateDirPath(stateDir);
+  const out = new Lines();
+  out.add('# Generated by Portcullis. Edits are overwritten.');
+  renderGlobal(out, model.global, dir);
+  renderDefaults(out, model.global);
+  renderFrontend(out, model.global);
+  for (const backend of model.backends) renderBackend(out, backend, layout.backends[backend.name]);
+  const maps = buildMaps(model);
+  const certificates = buildCertificates(model);
+  const files: RenderedFile[] = [
+    { path: MAP_FILES.exact, content: mapFileText(maps.exact), mode: 0o644 },
+    { path: MAP_FILES.prefix, content: mapFileText(maps.prefix), mode: 0o644 },
+    { path: MAP_FILES.default, content: mapFileText(maps.default), mode: 0o644 },
+    { path: CRT_LIST_FILE, content: crtListText(certificates), mode: 0o644 },
+    ...certificates.map((c) => ({ path: c.file, content: c.pem, mode: 0o600 })),
+  ];
+  return { config: `${out.text.join('\n')}\n`, files, lineSources: out.sources };
+}

@@ -1,0 +1,132 @@
+/**
+ * The one place that turns model strings into HAProxy text: configuration words, map keys and
+ * values, Runtime API arguments and payloads. Every string that comes from the model passes through
+ * a function here, which either returns text that cannot change the meaning of the line it lands in
+ * (no newline, comment, quote, space, backslash or `%[` sample fetch can escape), or throws
+ * `RenderRefusedError`. Refusing beats escaping wherever HAProxy has no escape (map keys cannot
+ * hold whitespace; a CLI payload ends at the first empty line).
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { ControllerError } from '../../errors.js';
+import type { SourceRef } from '../../model/types.js';
+
+/** A model value HAProxy text cannot carry safely; `source` names the object it came from. */
+export class RenderRefusedError extends ControllerError {
+  readonly source?: SourceRef;
+  constructor(message: string, source?: SourceRef) {
+    super('PCL_ERR_HAPROXY_VALIDATION', message);
+    this.name = 'RenderRefusedError';
+    this.source = source;
+  }
+}
+
+function refuse(what: string, value: string, source?: SourceRef): never {
+  const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}...` : value);
+  throw new RenderRefusedError(`refusing unsafe ${what} ${shown}`, source);
+}
+
+const IDENTIFIER = /^[A-Za-z0-9._-]{1,200}$/;
+const LABEL = '[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?';
+const HOST = new RegExp(`^(\\*\\.)?${LABEL}(\\.${LABEL})*$`);
+const DNS_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+// RFC 3986 path characters. Excluded on purpose: whitespace and controls (a map key ends at
+// whitespace), '#' (never sent by clients; starts comments), '\' (escape character), '"', '<', '>'.
+const PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/;
+const PEM_LINE = /^(-----(BEGIN|END) [A-Z0-9 ]{1,64}-----|[A-Za-z0-9+/=]{1,128})$/;
+const STATE_DIR = /^\/[A-Za-z0-9._/+@~-]*$/;
+
+/** An HAProxy identifier (backend, server, certificate stem); `names.ts` guarantees the charset. */
+export function identifier(id: string, source?: SourceRef): string {
+  if (!IDENTIFIER.test(id)) refuse('identifier', id, source);
+  return id;
+}
+
+/** A route host: '' (any host), a lower-case DNS name, or `*.` + DNS name. */
+export function routeHost(host: string, source?: SourceRef): string {
+  if (host !== '' && (host.length > 253 || !HOST.test(host))) refuse('host', host, source);
+  return host;
+}
+
+/** A route path: absolute, RFC 3986 characters only, so it is a valid map key as is. */
+export function routePath(path: string, source?: SourceRef): string {
+  if (path.length > 2048 || !PATH.test(path)) refuse('path', path, source);
+  return path;
+}
+
+/** A map key or value as it stands in a map file: one word, not a comment. */
+export function mapWord(word: string, source?: SourceRef): string {
+  if (word === '' || word.startsWith('#') || /[\s\\"\x00-\x1f\x7f]/.test(word)) refuse('map entry', word, source);
+  return word;
+}
+
+/** A Runtime API argument: `;` separates commands and `\` escapes, so both are escaped. */
+export function cliWord(word: string): string {
+  if (word === '' || /[\s\x00-\x1f\x7f]/.test(word)) refuse('runtime API argument', word);
+  return word.replace(/[\\;]/g, (c) => `\\${c}`);
+}
+
+export function port(value: number, source?: SourceRef): number {
+  if (!Number.isInteger(value) || value < 1 || value > 65535) refuse('port', String(value), source);
+  return value;
+}
+
+/** A non-negative integer setting (counts, milliseconds). */
+export function count(value: number, what: string): number {
+  if (!Number.isSafeInteger(value) || value < 0) refuse(what, String(value));
+  return value;
+}
+
+export interface ServerAddress {
+  /** `addr:port` as a `server` line or `add server` wants it (IPv6 in brackets). */
+  endpoint: string;
+  /** The bare IP for `set server ... addr`; undefined for DNS names, which only a reload can change. */
+  ip?: string;
+}
+
+/** A server address: an IP literal, or a DNS name resolved by HAProxy at startup. */
+export function serverAddress(address: string, portNumber: number, source?: SourceRef): ServerAddress {
+  const p = port(portNumber, source);
+  if (isIPv4(address)) return { endpoint: `${address}:${p}`, ip: address };
+  if (isIPv6(address)) return { endpoint: `[${address}]:${p}`, ip: address };
+  if (address.length > 253 || !DNS_NAME.test(address)) refuse('server address', address, source);
+  return { endpoint: `${address}:${p}` };
+}
+
+/** A bind address: '' or '*' listens on all IPv4 addresses. */
+export function bindEndpoint(address: string, portNumber: number): string {
+  const p = port(portNumber);
+  if (address === '' || address === '*') return `*:${p}`;
+  if (isIPv4(address)) return `${address}:${p}`;
+  if (isIPv6(address)) return `[${address}]:${p}`;
+  return refuse('bind address', address);
+}
+
+/**
+ * PEM data normalised to its certificate and key blocks. Every line must be a BEGIN/END marker or
+ * base64, so a payload can never end early (no empty line) nor smuggle a command.
+ */
+export function pem(text: string, source?: SourceRef): string {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length === 0 || lines.some((l) => !PEM_LINE.test(l))) refuse('PEM data', '<redacted>', source);
+  const joined = lines.join('\n');
+  if (!joined.includes('-----BEGIN CERTIFICATE-----') || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(joined)) {
+    refuse('PEM data (needs a certificate and a private key)', '<redacted>', source);
+  }
+  return `${joined}\n`;
+}
+
+/**
+ * A literal string inside a log-format argument (`set-header` values): strongly quoted for the
+ * configuration parser (a `'` closes and reopens the quote), with `%` doubled so it never starts
+ * a `%[...]` sample fetch.
+ */
+export function logFormatLiteral(value: string): string {
+  if (value === '' || /[^\x20-\x7e]/.test(value)) refuse('header value', value);
+  return `'${value.replace(/%/g, '%%').replace(/'/g, `'\\''`)}'`;
+}
+
+/** The state directory as written into `stats socket` and `server-state-file` lines. */
+export function stateDirPath(dir: string): string {
+  if (!STATE_DIR.test(dir) || dir.length > 80) refuse('state directory (absolute, [A-Za-z0-9._/+@~-], at most 80 characters)', dir);
+  return dir.replace(/\/+$/, '');
+}

@@ -1,0 +1,98 @@
+/**
+ * The runtime planner: what it takes to go from the running state to the next one. Only structural
+ * changes (global settings, backends added or removed, slot layouts that cannot grow in place,
+ * servers named by DNS) need a reload; servers, routes, the default backend and certificates change
+ * through the Runtime API. Command order: servers (so new routes find their servers ready),
+ * certificates, then map additions and updates before deletions.
+ */
+import type { GlobalSettings, Model } from '../../model/types.js';
+import { CRT_LIST_FILE, buildCertificates, crtListLine, type CertEntry } from '../render/certs.js';
+import { MAP_FILES, buildMaps, type MapName } from '../render/maps.js';
+import type { Applied, RuntimeCommand, UpdatePlan } from '../types.js';
+import {
+  addCrtListEntry, addMap, commitSslCert, delCrtListEntry, delMap, delSslCert, newSslCert, setMap, setSslCert,
+} from './commands.js';
+import { planServers } from './servers.js';
+
+function globalReasons(prev: GlobalSettings, next: GlobalSettings): string[] {
+  const reasons: string[] = [];
+  const fields = ['bindAddress', 'httpPort', 'httpsPort', 'maxconn', 'nbthread', 'hardStopAfter', 'serverHeader'] as const;
+  for (const field of fields) if (prev[field] !== next[field]) reasons.push(`global setting ${field} changed`);
+  for (const key of Object.keys(next.timeouts) as (keyof GlobalSettings['timeouts'])[]) {
+    if (prev.timeouts[key] !== next.timeouts[key]) reasons.push(`timeout ${key} changed`);
+  }
+  return reasons;
+}
+
+function backendReasons(prev: Model, next: Model): string[] {
+  const before = new Map(prev.backends.map((b) => [b.name, b]));
+  const after = new Set(next.backends.map((b) => b.name));
+  const reasons: string[] = [];
+  for (const backend of next.backends) {
+    const old = before.get(backend.name);
+    if (!old) reasons.push(`backend ${backend.name} added`);
+    else if (old.balance !== backend.balance) reasons.push(`backend ${backend.name} balance changed`);
+  }
+  for (const name of before.keys()) if (!after.has(name)) reasons.push(`backend ${name} removed`);
+  return reasons;
+}
+
+function certificateCommands(prev: Model, next: Model): RuntimeCommand[] {
+  const before = new Map(buildCertificates(prev).map((c) => [c.file, c]));
+  const after = buildCertificates(next);
+  const commands: RuntimeCommand[] = [];
+  const rotate = (c: CertEntry) => commands.push(setSslCert(c.file, c.pem), commitSslCert(c.file));
+  for (const cert of after) {
+    const old = before.get(cert.file);
+    if (!old) {
+      commands.push(newSslCert(cert.file));
+      rotate(cert);
+      commands.push(addCrtListEntry(CRT_LIST_FILE, crtListLine(cert)));
+      continue;
+    }
+    if (old.pem !== cert.pem) rotate(cert);
+    // The default certificate's crt-list line never changes: it has no SNI filter.
+    if (crtListLine(old) !== crtListLine(cert)) {
+      commands.push(delCrtListEntry(CRT_LIST_FILE, cert.file), addCrtListEntry(CRT_LIST_FILE, crtListLine(cert)));
+    }
+  }
+  const kept = new Set(after.map((c) => c.file));
+  for (const file of before.keys()) {
+    if (!kept.has(file)) commands.push(delCrtListEntry(CRT_LIST_FILE, file), delSslCert(file));
+  }
+  return commands;
+}
+
+function mapCommands(prev: Model, next: Model): RuntimeCommand[] {
+  const before = buildMaps(prev);
+  const after = buildMaps(next);
+  const upserts: RuntimeCommand[] = [];
+  const deletes: RuntimeCommand[] = [];
+  for (const name of Object.keys(MAP_FILES) as MapName[]) {
+    const file = MAP_FILES[name];
+    // `add map` on an existing key would add a duplicate, so existing keys are `set`.
+    for (const [key, entry] of after[name]) {
+      const old = before[name].get(key);
+      if (!old) upserts.push(addMap(file, key, entry.value));
+      else if (old.value !== entry.value) upserts.push(setMap(file, key, entry.value));
+    }
+    for (const key of before[name].keys()) if (!after[name].has(key)) deletes.push(delMap(file, key));
+  }
+  return [...upserts, ...deletes];
+}
+
+/**
+ * Pure: the Runtime API commands that take HAProxy from `prev` to `next`, or the reasons a reload
+ * is needed. Throws `RenderRefusedError` like `render` for a model that cannot be rendered.
+ */
+export function planUpdate(prev: Applied, next: Applied): UpdatePlan {
+  const servers = planServers(prev, next);
+  const reasons = [
+    ...globalReasons(prev.model.global, next.model.global),
+    ...backendReasons(prev.model, next.model),
+    ...servers.reasons,
+  ];
+  const commands = [...servers.commands, ...certificateCommands(prev.model, next.model), ...mapCommands(prev.model, next.model)];
+  if (reasons.length > 0) return { reload: true, reasons };
+  return { reload: false, commands };
+}

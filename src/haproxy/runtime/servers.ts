@@ -1,0 +1,91 @@
+/**
+ * Server slot changes as Runtime API commands. A slot that changes hands gets its new address
+ * (`set server ... addr`) then its state; a freed slot goes to maintenance, which keeps established
+ * connections but takes no new request; slots beyond the running capacity are `add server`ed
+ * (dynamic servers start in maintenance, so spare ones need nothing more).
+ */
+import type { Backend, Server } from '../../model/types.js';
+import { FREE_SLOT_ENDPOINT } from '../render/config.js';
+import { serversByKey, slotName } from '../render/layout.js';
+import { serverAddress } from '../render/text.js';
+import type { Applied, RuntimeCommand } from '../types.js';
+import { addServer, setServerAddr, setServerState } from './commands.js';
+
+export interface ServerPlan {
+  commands: RuntimeCommand[];
+  /** Why these changes need a reload (empty when the commands are enough). */
+  reasons: string[];
+}
+
+interface SlotChange {
+  backend: Backend;
+  index: number;
+  before: Server | undefined;
+  after: Server | undefined;
+  /** The slot does not exist in the running HAProxy yet. */
+  added: boolean;
+}
+
+function slotCommands(change: SlotChange, plan: ServerPlan): void {
+  const { backend, index, before, after, added } = change;
+  const name = backend.name;
+  const slot = slotName(index);
+  if (after === undefined) {
+    if (added) plan.commands.push(addServer(name, slot, FREE_SLOT_ENDPOINT));
+    else if (before !== undefined) plan.commands.push(setServerState(name, slot, 'maint'));
+    return;
+  }
+  const sameServer = before !== undefined && before.address === after.address && before.port === after.port;
+  if (sameServer) {
+    if (before.state !== after.state) plan.commands.push(setServerState(name, slot, after.state));
+    return;
+  }
+  const address = serverAddress(after.address, after.port, backend.source);
+  if (address.ip === undefined) {
+    plan.reasons.push(`server ${name}/${slot} has a DNS name (${after.address}) that only a reload resolves`);
+    return;
+  }
+  if (added) plan.commands.push(addServer(name, slot, address.endpoint));
+  else plan.commands.push(setServerAddr(name, slot, address.ip, after.port));
+  plan.commands.push(setServerState(name, slot, after.state));
+}
+
+function slotServer(key: string | null | undefined, servers: Map<string, Server>): Server | undefined {
+  return key === null || key === undefined ? undefined : servers.get(key);
+}
+
+/**
+ * Pure: commands that bring the servers of every backend present in both `prev` and `next` from
+ * the old slots to the new ones. Backends that exist on one side only are a reload's business.
+ */
+export function planServers(prev: Applied, next: Applied): ServerPlan {
+  const plan: ServerPlan = { commands: [], reasons: [] };
+  const previous = new Map(prev.model.backends.map((b) => [b.name, b]));
+  for (const backend of next.model.backends) {
+    const old = previous.get(backend.name);
+    if (!old) continue;
+    const before = prev.layout.backends[backend.name];
+    const after = next.layout.backends[backend.name];
+    if (!before || !after) {
+      plan.reasons.push(`backend ${backend.name} has no slot layout`);
+      continue;
+    }
+    if (after.length < before.length) {
+      plan.reasons.push(`backend ${backend.name} has fewer server slots`);
+      continue;
+    }
+    const oldServers = serversByKey(old.servers);
+    const newServers = serversByKey(backend.servers);
+    for (let index = 0; index < after.length; index++) {
+      const change: SlotChange = {
+        backend,
+        index,
+        before: slotServer(before[index], oldServers),
+        after: slotServer(after[index], newServers),
+        added: index >= before.length,
+      };
+      slotCommands(change, plan);
+    }
+  }
+  return plan;
+}

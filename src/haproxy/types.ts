@@ -1,0 +1,89 @@
+/**
+ * Contract types of the haproxy layer: what `render`, `planUpdate` and the driver exchange.
+ * Nothing here knows Kubernetes; sources are the model's `SourceRef`s.
+ */
+import type { ErrorCode } from '../errors.js';
+import type { Model, SourceRef } from '../model/types.js';
+
+/**
+ * Which server slot of each backend holds which server. Slot `i` is the HAProxy server `s<i+1>`;
+ * its entry is the `serverKey` of the server it holds, or `null` when the slot is free (rendered
+ * `disabled`). Keeping servers in their slots is what turns endpoint changes into Runtime API
+ * commands instead of reloads.
+ */
+export interface Layout {
+  readonly backends: Readonly<Record<string, readonly (string | null)[]>>;
+}
+
+/** A file the configuration references; `path` is relative to the state directory. */
+export interface RenderedFile {
+  path: string;
+  content: string;
+  /** Certificates are 0o600. */
+  mode: number;
+}
+
+export interface Rendered {
+  /** `haproxy.cfg` text. */
+  config: string;
+  files: RenderedFile[];
+  /** `lineSources[i]` is the source of the model item that produced config line `i + 1`. */
+  lineSources: (SourceRef | undefined)[];
+}
+
+/** What HAProxy is running: the model and the slot layout it was rendered with. */
+export interface Applied {
+  model: Model;
+  layout: Layout;
+}
+
+export type RuntimeCommandKind = 'server' | 'map' | 'certificate';
+
+export interface RuntimeCommand {
+  kind: RuntimeCommandKind;
+  /**
+   * Exact Runtime API text without the final newline. Payload commands (`... <<`) carry their
+   * payload after a newline; the client adds the empty line that ends the payload.
+   */
+  line: string;
+}
+
+export type UpdatePlan = { reload: false; commands: RuntimeCommand[] } | { reload: true; reasons: string[] };
+
+export interface ApplyError {
+  code: ErrorCode;
+  message: string;
+  /** `haproxy -c` output (never contains certificate data). */
+  output?: string;
+  /** The object whose configuration HAProxy rejected, when it can be told. */
+  source?: SourceRef;
+}
+
+/**
+ * Outcome of `start`/`apply`. When `error` is set the model was NOT applied and the last good
+ * configuration keeps serving. A runtime failure that a reload then repaired is not an error: it
+ * shows as `action: 'reload'` with the failure among the `reasons`.
+ */
+export interface ApplyResult {
+  action: 'start' | 'none' | 'runtime' | 'reload';
+  reasons: string[];
+  /** Runtime API commands sent. */
+  commands: number;
+  durationMs: number;
+  error?: ApplyError;
+}
+
+export interface DriverOptions {
+  /** Path of the `haproxy` binary. */
+  bin: string;
+  /** Absolute directory holding `haproxy.cfg`, maps, certificates and sockets. */
+  stateDir: string;
+  /** When set, replaces `model.global.hardStopAfter` (how long old workers live after a reload). */
+  hardStopAfterMs?: number;
+}
+
+export interface DriverCounters {
+  reloads: number;
+  runtimeCommands: Record<RuntimeCommandKind, number>;
+  restarts: number;
+}

@@ -1,0 +1,183 @@
+import { objectKey, refOf, type ConfigMap, type Ingress, type ObjectRef, type Service, type Snapshot } from '../../store/types.js';
+import type { Diagnostics } from '../diagnostics.js';
+import type { TranslateOptions } from '../types.js';
+import { PREFIXES, findKey } from './registry.js';
+import { isSnippetKey } from './snippets.js';
+import type { AnnotationDef, AnyAnnotationDef, ParseContext, Scope } from './types.js';
+
+/** The translate options that change how values are read. */
+export type ResolveOptions = Pick<TranslateOptions, 'allowConfigSnippets' | 'allowCrossNamespaceSecrets' | 'excluded'>;
+
+/** One value as an object sets it: the key as written (for messages) and the trimmed text. */
+interface RawValue {
+  key: string;
+  value: string;
+  /** Lower wins when one object sets a key several ways (prefix, then current name before old name). */
+  rank: number;
+}
+
+/** Where a resolved value came from; `undefined` level means the built-in default. */
+export interface Resolved<T> {
+  value: T;
+  from?: ObjectSettings;
+}
+
+const SCOPE_NAMES: Record<Scope, string> = { service: 'Service', ingress: 'Ingress', configmap: 'ConfigMap' };
+const MAX_SHOWN = 120;
+
+/** A value as it reads in a message: quoted, and cut short so a hostile value cannot flood logs and Events. */
+function shown(value: string): string {
+  return JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}...` : value);
+}
+
+/**
+ * The keys one object (a Service, an Ingress or the ConfigMap) sets, each parsed once, on first use.
+ * An invalid value is reported once, on this object, and then reads as absent, so the next level
+ * applies.
+ */
+export class ObjectSettings {
+  private readonly parsed = new Map<string, { value: unknown } | undefined>();
+
+  constructor(
+    readonly scope: Scope,
+    readonly ref: ObjectRef,
+    private readonly raw: ReadonlyMap<string, RawValue>,
+    private readonly context: ParseContext,
+    private readonly diags: Diagnostics,
+    private readonly options: ResolveOptions,
+  ) {}
+
+  /** The valid value this object sets for `def`, or undefined. */
+  get<T>(def: AnnotationDef<T>): { value: T } | undefined {
+    if (this.parsed.has(def.name)) return this.parsed.get(def.name) as { value: T } | undefined;
+    const result = this.read(def);
+    this.parsed.set(def.name, result);
+    return result;
+  }
+
+  private read<T>(def: AnnotationDef<T>): { value: T } | undefined {
+    const raw = this.raw.get(def.name);
+    if (!raw || !this.snippetAllowed(def, raw.key)) return undefined;
+    const parsed = def.parse(raw.value, this.context);
+    if (parsed.ok) {
+      for (const warning of parsed.warnings ?? []) this.diags.warning('PCL_ANNOTATION_SECRET_INVALID', this.ref, `${raw.key}: ${warning}`);
+      return { value: parsed.value };
+    }
+    const annotation = this.scope !== 'configmap';
+    const code = parsed.code ?? (annotation ? 'PCL_INVALID_ANNOTATION' : 'PCL_INVALID_CONFIG_VALUE');
+    const fallback = annotation || def.fallback === undefined ? 'it is ignored' : `the default ${def.defaultText ?? ''} is used`;
+    this.diags.error(code, this.ref, `${raw.key}: ${shown(raw.value)} ${parsed.reason}; ${fallback}`);
+    return undefined;
+  }
+
+  /** Snippets are raw configuration: only with the flag, and never again from an object HAProxy rejected. */
+  private snippetAllowed(def: AnyAnnotationDef, key: string): boolean {
+    if (!isSnippetKey(def.name)) return true;
+    if (!this.options.allowConfigSnippets) {
+      this.diags.warning('PCL_SNIPPET_DISABLED', this.ref, `${key} is ignored: config snippets are off (--allow-config-snippets)`);
+      return false;
+    }
+    if (this.options.excluded?.has(`${this.ref.kind}/${objectKey(this.ref)}`)) {
+      this.diags.warning('PCL_CONFIG_REJECTED', this.ref, `${key} is left out: HAProxy rejected the configuration it produced; it is tried again once the ${this.ref.kind} changes`);
+      return false;
+    }
+    return true;
+  }
+}
+
+/** One key as an object writes it: full key, bare key, value, and the rank of its prefix. */
+type Entry = [key: string, bare: string, value: string, prefixRank: number];
+
+/** Keeps the strongest way an object sets each key; reports keys that are unknown or misplaced. */
+function collect(entries: readonly Entry[], scope: Scope, ref: ObjectRef, diags: Diagnostics): Map<string, RawValue> {
+  const values = new Map<string, RawValue>();
+  for (const [key, bare, value, prefixRank] of entries) {
+    const lookup = findKey(bare);
+    if (!lookup) {
+      if (key.startsWith('haproxy.org/')) diags.warning('PCL_UNKNOWN_ANNOTATION', ref, `${key} is not supported; it is ignored`);
+      continue;
+    }
+    const { def, alias } = lookup;
+    if (!def.scopes.includes(scope)) {
+      const where = def.scopes.map((s) => SCOPE_NAMES[s]).join(' or ');
+      diags.warning('PCL_ANNOTATION_NOT_APPLICABLE', ref, `${key} has no effect on ${scope === 'ingress' ? 'an' : 'a'} ${SCOPE_NAMES[scope]}; it belongs on the ${where}`);
+      continue;
+    }
+    const rank = prefixRank * 2 + (alias ? 1 : 0);
+    const current = values.get(def.name);
+    if (!current || rank < current.rank) values.set(def.name, { key, value: value.trim(), rank });
+  }
+  return values;
+}
+
+/**
+ * Reads the controller's ConfigMap and the annotations of Services and Ingresses, and resolves each
+ * key by precedence: Service > Ingress > ConfigMap > built-in default. One instance per translation.
+ */
+export class SettingsResolver {
+  readonly configMap: ObjectSettings | undefined;
+  private readonly objects = new Map<string, ObjectSettings>();
+
+  constructor(
+    private readonly snapshot: Snapshot,
+    private readonly options: ResolveOptions & Pick<TranslateOptions, 'configMap'>,
+    private readonly diags: Diagnostics,
+  ) {
+    const configMap = options.configMap ? snapshot.configMaps.get(options.configMap) : undefined;
+    this.configMap = configMap ? this.fromConfigMap(configMap) : undefined;
+  }
+
+  /** The settings an Ingress or Service sets through its annotations. */
+  of(obj: Ingress | Service): ObjectSettings {
+    const id = `${obj.kind}/${objectKey(obj.metadata)}`;
+    let settings = this.objects.get(id);
+    if (!settings) {
+      settings = this.fromAnnotations(obj);
+      this.objects.set(id, settings);
+    }
+    return settings;
+  }
+
+  /**
+   * The value of `def` for a request handled under `levels` (strongest first, e.g. [Service,
+   * Ingress]), then the ConfigMap, then the default. Levels where the key has no effect are skipped.
+   */
+  resolve<T>(def: AnnotationDef<T>, levels: readonly (ObjectSettings | undefined)[]): Resolved<T> | undefined {
+    for (const level of [...levels, this.configMap]) {
+      if (!level || !def.scopes.includes(level.scope)) continue;
+      const found = level.get(def);
+      if (found) return { value: found.value, from: level };
+    }
+    return def.fallback === undefined ? undefined : { value: def.fallback };
+  }
+
+  private fromConfigMap(configMap: ConfigMap): ObjectSettings {
+    const ref = refOf(configMap);
+    const entries = Object.entries(configMap.data).map(([key, value]): Entry => [key, key, value, 0]);
+    return this.settings('configmap', ref, configMap.metadata.namespace, entries);
+  }
+
+  private fromAnnotations(obj: Ingress | Service): ObjectSettings {
+    const entries: Entry[] = [];
+    for (const [key, value] of Object.entries(obj.metadata.annotations)) {
+      const prefix = PREFIXES.findIndex((p) => key.startsWith(p));
+      if (prefix >= 0) entries.push([key, key.slice(PREFIXES[prefix].length), value, prefix]);
+    }
+    const scope = obj.kind === 'Ingress' ? 'ingress' : 'service';
+    return this.settings(scope, refOf(obj), obj.metadata.namespace, entries);
+  }
+
+  private settings(scope: Scope, ref: ObjectRef, namespace: string, entries: readonly Entry[]): ObjectSettings {
+    const values = collect(entries, scope, ref, this.diags);
+    const context: ParseContext = {
+      scope,
+      namespace,
+      snapshot: this.snapshot,
+      allowCrossNamespaceSecrets: this.options.allowCrossNamespaceSecrets ?? false,
+    };
+    const settings = new ObjectSettings(scope, ref, values, context, this.diags, this.options);
+    // Every key is read at once, so a typo is reported even where the key does not take effect yet.
+    for (const name of values.keys()) settings.get(findKey(name)!.def);
+    return settings;
+  }
+}
