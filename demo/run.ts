@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { parseManifests } from '../src/sources/manifest-source.js';
 import type { EndpointSlice } from '../src/store/types.js';
 import { startEchoServer, type EchoServer } from '../test/support/echo-server.js';
+import { send } from '../test/support/net.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..', '..');
@@ -50,7 +51,7 @@ async function main(): Promise<number> {
   }
   const http = `http://127.0.0.1:${values['http-port']}`;
   if (values.smoke) {
-    const ok = await smoke(http);
+    const ok = await smoke(Number(values['http-port']), Number(values['https-port']));
     await stop();
     return ok ? 0 : 1;
   }
@@ -124,37 +125,24 @@ async function waitReady(port: number, child: ChildProcess): Promise<void> {
   throw new Error('the controller did not become ready within 30 s');
 }
 
-async function smoke(base: string): Promise<boolean> {
-  const checks: [string, string, number, string | undefined][] = [
-    ['demo.localhost', '/', 200, 'web'],
-    ['demo.localhost', '/api/users', 200, 'api'],
-    ['shop.apps.localhost', '/', 200, 'web'],
-    ['unknown.localhost', '/', 404, undefined],
+async function smoke(httpPort: number, httpsPort: number): Promise<boolean> {
+  const checks: { host: string; path: string; https?: boolean; status: number; service?: string; location?: string }[] = [
+    { host: 'demo.localhost', path: '/', status: 302, location: `https://demo.localhost:${httpsPort}/` },
+    { host: 'demo.localhost', path: '/', https: true, status: 200, service: 'web' },
+    { host: 'demo.localhost', path: '/api/users', https: true, status: 200, service: 'api' },
+    { host: 'shop.apps.localhost', path: '/', status: 200, service: 'web' },
+    { host: 'unknown.localhost', path: '/', status: 404 },
   ];
   let ok = true;
-  for (const [host, path, status, service] of checks) {
-    // node's fetch refuses a Host header, so use node:http through a tiny helper.
-    const res = await get(base, host, path);
-    const served = res.body.startsWith('{') ? (JSON.parse(res.body) as { service?: string }).service : undefined;
-    const pass = res.status === status && served === service;
+  for (const c of checks) {
+    const res = await send({ address: '127.0.0.1', port: c.https ? httpsPort : httpPort, host: c.host, path: c.path, https: c.https });
+    const served = res.json?.service as string | undefined;
+    const pass = res.status === c.status && served === c.service && (c.location === undefined || res.headers.location === c.location);
     ok &&= pass;
-    process.stdout.write(`${pass ? 'ok  ' : 'FAIL'} ${host}${path} -> ${res.status}${served ? ` from ${served}` : ''}\n`);
+    const where = res.headers.location ? ` to ${res.headers.location}` : served ? ` from ${served}` : '';
+    process.stdout.write(`${pass ? 'ok  ' : 'FAIL'} ${c.https ? 'https' : 'http'}://${c.host}${c.path} -> ${res.status}${where}\n`);
   }
   return ok;
-}
-
-async function get(base: string, host: string, path: string): Promise<{ status: number; body: string }> {
-  const { request } = await import('node:http');
-  const url = new URL(path, base);
-  return new Promise((resolvePromise, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, headers: { host }, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 async function stopController(child: ChildProcess): Promise<void> {

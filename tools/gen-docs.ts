@@ -1,7 +1,9 @@
 /** Writes the generated documentation files: `node dist/tools/gen-docs.js` (npm run docs). */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { annotationsDoc } from './annotations-doc.js';
 import { errorsDoc, repoRoot } from './docs.js';
 
 const root = repoRoot();
 await writeFile(join(root, 'docs', 'errors.md'), errorsDoc());
+await writeFile(join(root, 'docs', 'annotations.md'), annotationsDoc());

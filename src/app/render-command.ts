@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { planLayout, render, validateConfig } from '../haproxy/index.js';
+import { dirname, join, resolve } from 'node:path';
+import { planLayout, render, RenderRefusedError, validateConfig, type Rendered } from '../haproxy/index.js';
 import { ManifestSource, type ManifestError } from '../sources/manifest-source.js';
 import { Store } from '../store/store.js';
 import { translate } from '../translate/index.js';
@@ -20,9 +20,17 @@ export async function renderCommand(options: CliOptions, out: NodeJS.WritableStr
   const manifestErrors: ManifestError[] = [];
   source.on('error', (e: ManifestError) => manifestErrors.push(e));
   await source.start(false);
-  const stateDir = options.out ?? options.stateDir;
+  const stateDir = resolve(options.out ?? options.stateDir);
   const result = translate(store.snapshot(), translateOptionsFrom(options));
-  const rendered = render(result.model, planLayout(undefined, result.model), stateDir);
+  let rendered: Rendered;
+  try {
+    rendered = render(result.model, planLayout(undefined, result.model), stateDir);
+  } catch (e) {
+    if (!(e instanceof RenderRefusedError)) throw e;
+    const s = e.source;
+    err.write(`error ${e.code} ${s ? `${s.kind} ${s.namespace ? s.namespace + '/' : ''}${s.name}` : ''}: ${e.message}\n`);
+    return 1;
+  }
 
   out.write(`# ${join(stateDir, 'haproxy.cfg')}\n${rendered.config}`);
   for (const file of rendered.files) {

@@ -76,7 +76,7 @@ export interface ApplyResult {
 export interface DriverOptions {
   /** Path of the `haproxy` binary. */
   bin: string;
-  /** Absolute directory holding `haproxy.cfg`, maps, certificates and sockets. */
+  /** Directory holding `haproxy.cfg`, maps, certificates and sockets (resolved to an absolute path). */
   stateDir: string;
   /** When set, replaces `model.global.hardStopAfter` (how long old workers live after a reload). */
   hardStopAfterMs?: number;

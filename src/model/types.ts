@@ -29,6 +29,7 @@ export interface GlobalSettings {
   bindAddress: string;
   httpPort: number;
   httpsPort: number;
+  /** 0 lets HAProxy derive it from its file-descriptor limit. */
   maxconn: number;
   /** 0 lets HAProxy pick (one thread per CPU). */
   nbthread: number;

@@ -3,7 +3,8 @@ import type { TranslateOptions } from './types.js';
 
 /** Global settings not (yet) configurable; the one place their defaults live. */
 export const GLOBAL_DEFAULTS = {
-  maxconn: 50_000,
+  /** 0 leaves maxconn to HAProxy, which derives it from the file-descriptor limit it really has. */
+  maxconn: 0,
   nbthread: 0,
   /** Half an hour lets long downloads and WebSockets finish after a reload. */
   hardStopAfter: 1_800_000,

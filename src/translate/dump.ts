@@ -7,7 +7,7 @@ import { certificateFingerprint } from './pem.js';
  * show a fingerprint of the certificate, never the key.
  *
  * ```
- * global bind=127.0.0.1 http=80 https=443 maxconn=50000 nbthread=0 hard-stop-after=1800000 server-header=portcullis
+ * global bind=127.0.0.1 http=80 https=443 maxconn=0 nbthread=0 hard-stop-after=1800000 server-header=portcullis
  * timeouts client=50000 connect=5000 server=50000 http-request=5000 http-keep-alive=60000 tunnel=3600000 queue=5000
  * route foo.bar.com /app prefix -> default_app_80 redirect=302:443 (Ingress default/app)
  * default-backend default_fallback_8080

@@ -142,7 +142,7 @@ runTranslateCases([
     desc: 'ssl redirect code from the config map',
     options: { configMap: 'system/portcullis', httpsPort: 443 },
     expected: [
-      'global bind=127.0.0.1 http=8080 https=443 maxconn=50000 nbthread=0 hard-stop-after=1800000 server-header=portcullis',
+      'global bind=127.0.0.1 http=8080 https=443 maxconn=0 nbthread=0 hard-stop-after=1800000 server-header=portcullis',
       GLOBAL[1],
       `route web.example.com / prefix -> ${WEB} redirect=301:443 (Ingress default/web)`,
       WEB_BACKEND,

@@ -107,6 +107,8 @@ function controllerArgs(s: LocalSettings, kubeconfig: string, stateDir: string, 
     '--https-port', String(s.httpsPort),
     '--state-dir', stateDir,
     '--health-port', String(healthPort),
+    // Keep the admin server on loopback; its default is every interface.
+    '--health-address', '127.0.0.1',
     '--log-level', 'info',
   ];
 }

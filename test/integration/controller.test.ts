@@ -117,7 +117,8 @@ describe('controller against the Kubernetes API and a real HAProxy', () => {
       return found.length ? found : undefined;
     }, { what: 'an Event for the dangling Ingress' });
     assert.equal(events[0].type, 'Warning');
-    assert.equal((await stack.request('dangling.example.com', '/')).status, 503);
+    // The Event is recorded during the pass; the route serves once HAProxy has applied it.
+    await eventually(async () => (await stack.request('dangling.example.com', '/')).status === 503, { what: '503 for a missing Service' });
     // Unrelated changes cause more passes; the same problem must not produce another Event.
     stack.api.apply(endpointSlice(ns, 'api', [{ address: '127.0.20.3' }], [{ port: 9090 }], 'api-abcde'));
     await stack.settle();

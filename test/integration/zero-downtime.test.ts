@@ -20,6 +20,7 @@ describe('zero-downtime changes under load', () => {
   const setEndpoints = (endpoints: SliceEndpoint[]) => stack.api.apply(endpointSlice(ns, 'app', endpoints, port));
   const reloads = () => stack.running.driver.counters.reloads;
   const assertClean = (r: LoadResult, what: string) => {
+    process.stdout.write(`# ${what}: ${r.sent} requests, ${r.failed} failed, ${r.retried} retried on a reused connection, served ${JSON.stringify(r.served)}\n`);
     assert.equal(r.failed, 0, `${what}: failed requests ${JSON.stringify({ statuses: r.statuses, errors: r.errors })}`);
     assert.ok(r.ok > 50, `${what}: the load kept running (${r.ok} ok)`);
   };

@@ -111,7 +111,7 @@ export function baseTranslateOptions(): TranslateOptions {
 
 /** The first two dump lines for {@link baseTranslateOptions}. */
 export const GLOBAL_LINES = [
-  'global bind=127.0.0.1 http=8080 https=8443 maxconn=50000 nbthread=0 hard-stop-after=1800000 server-header=portcullis',
+  'global bind=127.0.0.1 http=8080 https=8443 maxconn=0 nbthread=0 hard-stop-after=1800000 server-header=portcullis',
   'timeouts client=50000 connect=5000 server=50000 http-request=5000 http-keep-alive=60000 tunnel=3600000 queue=5000',
 ];
 

@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ControllerError } from '../../errors.js';
@@ -170,7 +171,7 @@ export class Supervisor extends EventEmitter {
     child.kill('SIGUSR1');
     if (!(await this.waitExit(graceMs))) await this.kill();
     // Workers notice a dead master by themselves; make sure none outlives us if it has not yet.
-    for (const pid of [...(info?.workers ?? []), ...(info?.oldWorkers ?? [])]) killIfAlive(pid);
+    for (const pid of [...(info?.workers ?? []), ...(info?.oldWorkers ?? [])]) killIfAlive(pid, this.bin);
     this.expectExit = false;
   }
 
@@ -203,10 +204,18 @@ export class Supervisor extends EventEmitter {
   }
 }
 
-function killIfAlive(pid: number): void {
+/** SIGKILLs `pid` if it is still an HAProxy process (a pid can be reused once its process is gone). */
+function killIfAlive(pid: number, bin: string): void {
+  let name: string;
+  try {
+    name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return; // Gone (the normal case), or no /proc to tell.
+  }
+  if (name !== basename(bin).slice(0, 15)) return;
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
-    // Already gone: the normal case.
+    // Exited in between.
   }
 }

@@ -95,8 +95,10 @@ function renderFrontend(out: Lines, g: GlobalSettings): void {
   }
   out.add('    http-request set-header X-Forwarded-Proto https if { ssl_fc }');
   out.add('    http-request set-header X-Forwarded-Proto http unless { ssl_fc }');
-  // http-after-response also covers HAProxy's own 404/503 answers.
-  out.add(`    http-after-response set-header Server ${logFormatLiteral(g.serverHeader)} unless { res.hdr_cnt(server) gt 0 }`);
+  // http-after-response also covers HAProxy's own 404/503 answers. An empty value adds nothing.
+  if (g.serverHeader !== '') {
+    out.add(`    http-after-response set-header Server ${logFormatLiteral(g.serverHeader)} unless { res.hdr_cnt(server) gt 0 }`);
+  }
   out.add('    use_backend %[var(txn.route),field(1,|)]');
 }
 

@@ -65,6 +65,7 @@ export function cliWord(word: string): string {
   return word.replace(/[\\;]/g, (c) => `\\${c}`);
 }
 
+/** A TCP port, 1-65535. */
 export function port(value: number, source?: SourceRef): number {
   if (!Number.isInteger(value) || value < 1 || value > 65535) refuse('port', String(value), source);
   return value;

@@ -9,30 +9,37 @@ function server(backend: string, slot: string): string {
   return `${identifier(backend)}/${identifier(slot)}`;
 }
 
+/** A dynamic server; HAProxy 2.6 creates it in maintenance and without `default-server` settings. */
 export function addServer(backend: string, slot: string, endpoint: string): RuntimeCommand {
   return { kind: 'server', line: `add server ${server(backend, slot)} ${cliWord(endpoint)}` };
 }
 
+/** `ip` must be an IP literal: 2.6 cannot set a DNS name without a resolvers section. */
 export function setServerAddr(backend: string, slot: string, ip: string, port: number): RuntimeCommand {
   return { kind: 'server', line: `set server ${server(backend, slot)} addr ${cliWord(ip)} port ${port}` };
 }
 
+/** `drain` and `ready` also take a server out of maintenance. */
 export function setServerState(backend: string, slot: string, state: 'ready' | 'drain' | 'maint'): RuntimeCommand {
   return { kind: 'server', line: `set server ${server(backend, slot)} state ${state}` };
 }
 
+/** Adds an entry; on an existing key HAProxy would keep both, so use `setMap` for those. */
 export function addMap(file: string, key: string, value: string): RuntimeCommand {
   return { kind: 'map', line: `add map ${cliWord(file)} ${cliWord(key)} ${cliWord(value)}` };
 }
 
+/** Changes the value of an existing key (fails with "entry not found" otherwise). */
 export function setMap(file: string, key: string, value: string): RuntimeCommand {
   return { kind: 'map', line: `set map ${cliWord(file)} ${cliWord(key)} ${cliWord(value)}` };
 }
 
+/** Deletes every entry with `key`. */
 export function delMap(file: string, key: string): RuntimeCommand {
   return { kind: 'map', line: `del map ${cliWord(file)} ${cliWord(key)}` };
 }
 
+/** An empty certificate store entry, filled by `setSslCert` + `commitSslCert`. */
 export function newSslCert(file: string): RuntimeCommand {
   return { kind: 'certificate', line: `new ssl cert ${cliWord(file)}` };
 }
@@ -42,10 +49,12 @@ export function setSslCert(file: string, pem: string): RuntimeCommand {
   return { kind: 'certificate', line: `set ssl cert ${cliWord(file)} <<\n${pem.replace(/\n+$/, '')}\n` };
 }
 
+/** Makes the pending `setSslCert` transaction live for new TLS handshakes. */
 export function commitSslCert(file: string): RuntimeCommand {
   return { kind: 'certificate', line: `commit ssl cert ${cliWord(file)}` };
 }
 
+/** Removes a certificate no crt-list entry uses any more. */
 export function delSslCert(file: string): RuntimeCommand {
   return { kind: 'certificate', line: `del ssl cert ${cliWord(file)}` };
 }
@@ -56,6 +65,7 @@ export function addCrtListEntry(crtList: string, entry: string): RuntimeCommand 
   return { kind: 'certificate', line: `add ssl crt-list ${cliWord(crtList)} <<\n${words}\n` };
 }
 
+/** Removes the crt-list entry of certificate `file`. */
 export function delCrtListEntry(crtList: string, file: string): RuntimeCommand {
   return { kind: 'certificate', line: `del ssl crt-list ${cliWord(crtList)} ${cliWord(file)}` };
 }

@@ -106,16 +106,19 @@ function serverOptions(value: Value): ServerOptions | undefined {
   const ca = value(SERVER_CA);
   const crt = value(SERVER_CRT);
   const ssl = value(SERVER_SSL) || ca !== undefined || crt !== undefined;
+  const checkHttp = value(CHECK_HTTP);
+  const checkInterval = value(CHECK_INTERVAL);
   const server: ServerOptions = {
     ...optional('maxconn', value(POD_MAXCONN)),
-    check: value(CHECK)!,
-    ...optional('checkIntervalMs', value(CHECK_INTERVAL)),
-    ...optional('checkHttp', value(CHECK_HTTP)),
+    // Asking for an HTTP check or an interval asks for checks, unless `check` says otherwise.
+    check: value(CHECK) ?? (checkHttp !== undefined || checkInterval !== undefined),
+    ...optional('checkIntervalMs', checkInterval),
+    ...optional('checkHttp', checkHttp),
     ...optional('sendProxy', value(SEND_PROXY_PROTOCOL)),
     ...(ssl ? { ssl: { ...optional('ca', ca), ...optional('crt', crt) } } : {}),
     ...optional('proto', value(SERVER_PROTO)),
   };
-  const isDefault = server.check && Object.keys(server).length === 1;
+  const isDefault = !server.check && Object.keys(server).length === 1;
   return isDefault ? undefined : server;
 }
 

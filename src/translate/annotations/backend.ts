@@ -42,9 +42,8 @@ export const CHECK = defineKey<boolean>({
   scopes: BACKEND_SCOPES,
   group: GROUP,
   type: 'bool',
-  fallback: true,
-  defaultText: 'true',
-  doc: 'Health-checks the pods (a TCP connect, or `check-http`); failing pods get no traffic.',
+  defaultText: 'false, or true with check-http / check-interval',
+  doc: 'Health-checks the pods (a TCP connect, or `check-http`); failing pods get no traffic. Off by default: Kubernetes readiness already takes failing pods out.',
   parse: parseBool,
 });
 

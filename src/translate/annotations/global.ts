@@ -48,7 +48,7 @@ export const LOG_FORMAT = defineKey<LogFormat>({
   scopes: CONFIGMAP,
   group: GROUP,
   type: 'log format',
-  doc: 'HTTP log line format (HAProxy 8.2.6): %-variables, and %[...] with common fetches (src, hdr, var, capture.req.*, ...) and converters; "%%" is a literal "%".',
+  doc: 'HTTP log line format (HAProxy 8.2.6): %-variables, and %[...] with the fetches available at log time (src, status, var, capture.req.*, ssl_*, ...) and common converters; "%%" is a literal "%".',
   parse(raw) {
     const problem = logFormatProblem(raw);
     return problem ? refuse(problem) : ok({ format: raw });

@@ -1,7 +1,7 @@
 import type { Cors, HeaderSetting } from '../../model/types.js';
 import { regexProblem } from './regex.js';
 import { defineKey, ok, refuse, type Parsed } from './types.js';
-import { NAME, hasControl, isHostName, lines, parseBool, parseTime } from './values.js';
+import { NAME, isHostName, lines, parseBool, parseTime } from './values.js';
 
 const GROUP = 'Headers and CORS';
 const ROUTE_SCOPES = ['ingress', 'configmap'] as const;
@@ -20,7 +20,8 @@ function parseHeaderLine(line: string): Parsed<HeaderSetting> {
   // A value in double quotes is the text between them, as the HAProxy controller documents it.
   const value = rest.length >= 2 && rest.startsWith('"') && rest.endsWith('"') ? rest.slice(1, -1) : rest;
   if (value.length > MAX_VALUE) return refuse(`has a value for "${name}" longer than ${MAX_VALUE} characters`);
-  if (hasControl(value)) return refuse(`has a value for "${name}" with control characters`);
+  // Printable ASCII only: HTTP gives other bytes no portable meaning, and controls could end the line.
+  if (!/^[\x20-\x7e]+$/.test(value)) return refuse(`has a value for "${name}" that is empty or not printable ASCII`);
   return ok({ name, value });
 }
 

@@ -31,15 +31,15 @@ interface Signature {
 
 const sig = (args: ArgKind[] = [], optionalFrom = args.length): Signature => ({ args, optionalFrom });
 
+/**
+ * Fetches available when the log line is written. Request and response headers, cookies and the
+ * URL are gone by then (HAProxy refuses them here): capture them and log `capture.req.hdr(N)`.
+ */
 const FETCHES: Record<string, Signature> = {
-  src: sig(), src_port: sig(), dst: sig(), dst_port: sig(), path: sig(), query: sig(), url: sig(), base: sig(), method: sig(),
-  status: sig(), 'unique-id': sig(), be_name: sig(), fe_name: sig(), srv_name: sig(), ssl_fc: sig(), ssl_fc_sni: sig(),
-  ssl_fc_protocol: sig(), ssl_fc_cipher: sig(), ssl_c_s_dn: sig(), ssl_c_i_dn: sig(), ssl_c_verify: sig(),
-  'capture.req.uri': sig(), 'capture.req.method': sig(), 'capture.req.ver': sig(),
-  'capture.req.hdr': sig(['int']), 'capture.res.hdr': sig(['int']),
-  'req.hdr': sig(['name', 'int'], 1), hdr: sig(['name', 'int'], 1), 'req.fhdr': sig(['name', 'int'], 1),
-  'res.hdr': sig(['name', 'int'], 1), 'res.fhdr': sig(['name', 'int'], 1),
-  'req.cook': sig(['name']), 'res.cook': sig(['name']), cookie: sig(['name']), var: sig(['var']),
+  src: sig(), src_port: sig(), dst: sig(), dst_port: sig(), method: sig(), status: sig(), 'unique-id': sig(),
+  be_name: sig(), fe_name: sig(), srv_name: sig(), ssl_fc: sig(), ssl_fc_sni: sig(), ssl_fc_protocol: sig(), ssl_fc_cipher: sig(),
+  ssl_c_s_dn: sig(), ssl_c_i_dn: sig(), ssl_c_verify: sig(), 'capture.req.uri': sig(), 'capture.req.method': sig(),
+  'capture.req.ver': sig(), 'capture.req.hdr': sig(['int']), 'capture.res.hdr': sig(['int']), var: sig(['var']),
 };
 
 const CONVERTERS: Record<string, Signature> = {

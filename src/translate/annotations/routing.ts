@@ -39,7 +39,7 @@ export const PATH_REWRITE = defineKey<PathRewrite[]>({
   scopes: ROUTE_SCOPES,
   group: GROUP,
   type: '"PATH" or "REGEX REPLACEMENT", one per line',
-  doc: 'Rewrites the request path before it reaches the Service: a bare path replaces it (the query is kept); a regex and a replacement (with \\1..\\9) apply to path and query.',
+  doc: 'Rewrites the request path before it reaches the Service: a bare path replaces it (the query is kept); a regex and a replacement (with `\\1`..`\\9`) apply to path and query.',
   parse(raw) {
     const rules: PathRewrite[] = [];
     const all = lines(raw);

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Model } from '../../model/types.js';
+import { syncFiles, writeFileAtomic } from '../process/files.js';
+import { validateConfig } from '../process/validate.js';
+import { addMap } from '../runtime/commands.js';
+import { makeCertificatePem } from '../testing/certs.js';
+import { backend, certificate, globalSettings, model, route, server } from '../testing/model.js';
+import { render } from './config.js';
+import { planLayout } from './layout.js';
+import { RenderRefusedError } from './text.js';
+
+const HAPROXY = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
+let dir: string;
+let pem: string;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pcl-inject-'));
+  pem = makeCertificatePem('inject.test');
+});
+
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function baseModel(patch: (m: Model) => void = () => undefined): Model {
+  const m = model({
+    backends: [backend('ns_svc_80', [server('127.0.0.2', 8080)])],
+    routes: [route('a.example.com', '/', 'prefix', 'ns_svc_80')],
+    certificates: [certificate('ns_tls', pem, ['a.example.com'])],
+    defaultCertificate: certificate('fallback', pem, []),
+  });
+  patch(m);
+  return m;
+}
+
+function renderModel(m: Model, stateDir = dir) {
+  return render(m, planLayout(undefined, m), stateDir);
+}
+
+const refused: [string, (m: Model) => void, string | undefined][] = [
+  ['a newline in a host', (m) => { m.routes[0].host = 'a.example.com\n    bind :1'; }, 'ing-a.example.com/'],
+  ['a space in a host', (m) => { m.routes[0].host = 'a.example.com b'; }, 'ing-a.example.com/'],
+  ['a slash in a host', (m) => { m.routes[0].host = 'a.example.com/admin'; }, 'ing-a.example.com/'],
+  ['a sample fetch in a host', (m) => { m.routes[0].host = '%[src]'; }, 'ing-a.example.com/'],
+  ['an upper-case host', (m) => { m.routes[0].host = 'A.example.com'; }, 'ing-a.example.com/'],
+  ['a wildcard in the middle of a host', (m) => { m.routes[0].host = 'a.*.com'; }, 'ing-a.example.com/'],
+  ['whitespace in a path', (m) => { m.routes[0].path = '/a b'; }, 'ing-a.example.com/'],
+  ['a newline in a path', (m) => { m.routes[0].path = '/a\nbackend x'; }, 'ing-a.example.com/'],
+  ['a hash in a path', (m) => { m.routes[0].path = '/a#b'; }, 'ing-a.example.com/'],
+  ['a backslash in a path', (m) => { m.routes[0].path = '/a\\b'; }, 'ing-a.example.com/'],
+  ['a double quote in a path', (m) => { m.routes[0].path = '/a"b'; }, 'ing-a.example.com/'],
+  ['a relative path', (m) => { m.routes[0].path = 'a'; }, 'ing-a.example.com/'],
+  ['server options smuggled in an address', (m) => { m.backends[0].servers[0].address = '127.0.0.2:80 check backup'; }, 'ns_svc_80'],
+  ['a newline in an address', (m) => { m.backends[0].servers[0].address = 'evil\nlisten x'; }, 'ns_svc_80'],
+  ['a port out of range', (m) => { m.backends[0].servers[0].port = 70000; }, 'ns_svc_80'],
+  ['a space in a backend name', (m) => { m.backends[0].name = 'ns svc'; m.routes[0].backend = 'ns svc'; }, 'ns_svc_80'],
+  ['a route to a backend that does not exist', (m) => { m.routes[0].backend = 'nope_svc_80'; }, 'ing-a.example.com/'],
+  ['a slash in a certificate id', (m) => { m.certificates[0].id = '../../etc/x'; }, 'ns_tls'],
+  ['the reserved certificate id "default"', (m) => { m.certificates[0].id = 'default'; }, 'ns_tls'],
+  ['a newline in an SNI name', (m) => { m.certificates[0].hosts = ['a.example.com\nshow info']; }, 'ns_tls'],
+  ['a command hidden after an empty line in PEM data', (m) => { m.certificates[0].pem = `${pem}\n\nshow info\n`; }, 'ns_tls'],
+  ['a redirect code that is not a redirect', (m) => { m.routes[0].httpsRedirect = { code: 200 as 301, port: 443 }; }, 'ing-a.example.com/'],
+  ['a newline in the Server header value', (m) => { m.global.serverHeader = 'x\n    bind :1'; }, undefined],
+  ['keywords smuggled in the bind address', (m) => { m.global.bindAddress = '0.0.0.0:1 ssl crt /etc/passwd'; }, undefined],
+];
+
+describe('hostile model strings', () => {
+  for (const [name, patch, sourceName] of refused) {
+    test(`refuses ${name}`, () => {
+      assert.throws(() => renderModel(baseModel(patch)), (err: unknown) => {
+        assert.ok(err instanceof RenderRefusedError, String(err));
+        assert.equal(err.code, 'PCL_ERR_HAPROXY_VALIDATION');
+        assert.equal(err.source?.name, sourceName);
+        assert.ok(!err.message.includes('BEGIN'), 'certificate data never appears in messages');
+        return true;
+      });
+    });
+  }
+
+  test('refuses a state directory that would need quoting', () => {
+    assert.throws(() => renderModel(baseModel(), '/tmp/with space'), RenderRefusedError);
+  });
+
+  test('a Server header full of quoting and sample-fetch syntax comes out as one inert directive', async () => {
+    const hostile = `x' "y" #z %[src] \\ $HOME`;
+    const m = baseModel((x) => { x.global = globalSettings({ serverHeader: hostile }); });
+    const rendered = renderModel(m, join(dir, 'header'));
+    const plain = renderModel(baseModel(), join(dir, 'header'));
+    assert.equal(rendered.config.split('\n').length, plain.config.split('\n').length);
+    const line = rendered.config.split('\n').filter((l) => l.includes('set-header Server'));
+    assert.deepEqual(line, [`    http-after-response set-header Server 'x'\\'' "y" #z %%[src] \\ $HOME' unless { res.hdr_cnt(server) gt 0 }`]);
+    await syncFiles(join(dir, 'header'), rendered.files);
+    await writeFileAtomic(join(dir, 'header', 'haproxy.cfg'), rendered.config, 0o644);
+    const result = await validateConfig(HAPROXY, join(dir, 'header', 'haproxy.cfg'));
+    assert.equal(result.ok, true, result.output);
+  });
+
+  test('a path with every allowed punctuation mark is one map key, and ";" is escaped for the Runtime API', async () => {
+    const path = "/a;b'c$d(e)f%41@:+,=!*~";
+    const m = baseModel((x) => { x.routes[0].path = path; x.routes[0].match = 'exact'; });
+    const rendered = renderModel(m, join(dir, 'path'));
+    const exact = rendered.files.find((f) => f.path === 'maps/exact.map');
+    assert.equal(exact?.content, `a.example.com${path} ns_svc_80\n`);
+    assert.equal(addMap('maps/exact.map', `a.example.com${path}`, 'ns_svc_80').line, "add map maps/exact.map a.example.com/a\\;b'c$d(e)f%41@:+,=!*~ ns_svc_80");
+    await syncFiles(join(dir, 'path'), rendered.files);
+    await writeFileAtomic(join(dir, 'path', 'haproxy.cfg'), rendered.config, 0o644);
+    const result = await validateConfig(HAPROXY, join(dir, 'path', 'haproxy.cfg'));
+    assert.equal(result.ok, true, result.output);
+  });
+});

@@ -1,0 +1,66 @@
+/** A driver on a temporary state directory with free loopback ports, for integration tests. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { HAProxyDriver } from '../process/driver.js';
+import { parseShowProc, type ProcInfo } from '../process/supervisor.js';
+import { sendText } from '../runtime/client.js';
+import { freePort } from './net.js';
+
+export const HAPROXY_BIN = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
+
+export interface Harness {
+  driver: HAProxyDriver;
+  stateDir: string;
+  httpPort: number;
+  httpsPort: number;
+  /** HAProxy output lines seen so far. */
+  logs: string[];
+  /** Master CLI `show proc`. */
+  proc(): Promise<ProcInfo>;
+  /** Stops HAProxy and removes the state directory. */
+  close(): Promise<void>;
+}
+
+export async function createHarness(options: { hardStopAfterMs?: number } = {}): Promise<Harness> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'pcl-'));
+  const driver = new HAProxyDriver({ bin: HAPROXY_BIN, stateDir, ...options });
+  const logs: string[] = [];
+  driver.on('log', (line: string) => logs.push(line));
+  const httpPort = await freePort();
+  let httpsPort = await freePort();
+  while (httpsPort === httpPort) httpsPort = await freePort();
+  return {
+    driver, stateDir, httpPort, httpsPort, logs,
+    async proc() {
+      const info = parseShowProc(await sendText(join(stateDir, 'run/master.sock'), 'show proc\n', 2000));
+      if (!info) throw new Error('master CLI gave no process list');
+      return info;
+    },
+    async close() {
+      await driver.stop(1000);
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls `check` until it returns true, for at most `timeoutMs`. */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(25);
+  }
+  throw new Error(`${what} not met within ${timeoutMs} ms`);
+}
+
+/** Whether a process with `pid` exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
