@@ -24,6 +24,7 @@ export const FLAGS = {
   'haproxy-bin': { type: 'string', default: 'haproxy', help: 'HAProxy executable.' },
   'health-port': { type: 'string', default: '10254', help: 'Port of the health, metrics and admin HTTP server (0: pick a free one).' },
   'health-address': { type: 'string', default: '0.0.0.0', help: 'Address of the health, metrics and admin HTTP server.' },
+  'stats-port': { type: 'string', default: '0', help: 'Port for HAProxy\'s Prometheus exporter (/metrics) and stats page (/stats); 0 turns them off.' },
   'leader-election-namespace': { type: 'string', help: 'Namespace of the Lease used to elect the replica that writes status (default: the pod\'s namespace).' },
   'leader-election-name': { type: 'string', default: 'portcullis-leader', help: 'Name of that Lease.' },
   'log-level': { type: 'string', default: 'info', help: 'debug, info, warn or error.' },
@@ -53,6 +54,7 @@ export interface CliOptions {
   haproxyBin: string;
   healthPort: number;
   healthAddress: string;
+  statsPort: number;
   leaderElectionNamespace?: string;
   leaderElectionName: string;
   logLevel: LogLevel;
@@ -106,6 +108,7 @@ export function parseOptions(argv: string[]): CliOptions {
     haproxyBin: String(v['haproxy-bin']),
     healthPort: port(v['health-port'], 'health-port', true),
     healthAddress: String(v['health-address']),
+    statsPort: port(v['stats-port'], 'stats-port', true),
     leaderElectionNamespace: v['leader-election-namespace'] as string | undefined,
     leaderElectionName: String(v['leader-election-name']),
     logLevel,

@@ -36,5 +36,6 @@ export function translateOptionsFrom(options: CliOptions): TranslateOptions {
     bindAddress: options.bindAddress,
     httpPort: options.httpPort,
     httpsPort: options.httpsPort,
+    statsPort: options.statsPort || undefined,
   };
 }

@@ -29,6 +29,8 @@ export interface GlobalSettings {
   bindAddress: string;
   httpPort: number;
   httpsPort: number;
+  /** HAProxy's Prometheus exporter (`/metrics`) and stats page (`/stats`) listen here when set. */
+  statsPort?: number;
   /** 0 lets HAProxy derive it from its file-descriptor limit. */
   maxconn: number;
   /** 0 lets HAProxy pick (one thread per CPU). */

@@ -12,11 +12,12 @@ export const GLOBAL_DEFAULTS = {
 } as const;
 
 /** The model's global section: listen addresses from the options, the rest from the defaults. */
-export function globalSettings(options: Pick<TranslateOptions, 'bindAddress' | 'httpPort' | 'httpsPort'>): GlobalSettings {
+export function globalSettings(options: Pick<TranslateOptions, 'bindAddress' | 'httpPort' | 'httpsPort' | 'statsPort'>): GlobalSettings {
   return {
     bindAddress: options.bindAddress,
     httpPort: options.httpPort,
     httpsPort: options.httpsPort,
+    ...(options.statsPort ? { statsPort: options.statsPort } : {}),
     ...GLOBAL_DEFAULTS,
     timeouts: { ...DEFAULT_TIMEOUTS },
   };

@@ -27,6 +27,8 @@ export interface TranslateOptions {
   bindAddress: string;
   httpPort: number;
   httpsPort: number;
+  /** Port of HAProxy's stats page and Prometheus exporter; absent or 0: not served. */
+  statsPort?: number;
   /**
    * Objects to leave out, by `Kind/namespace/name`; set after HAProxy rejected their configuration.
    * An Ingress is left out entirely; a Service or the ConfigMap only loses its config snippets.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { selfSignedCertificate } from '../support/certs.js';
-import { eventually } from '../support/net.js';
+import { eventually, freePort } from '../support/net.js';
 import { endpointSlice, ingress, ingressClass, namespace, service, tlsSecret } from '../support/objects.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -11,10 +11,12 @@ import { startStack, type Stack } from '../support/stack.js';
  */
 describe('controller against the Kubernetes API and a real HAProxy', () => {
   let stack: Stack;
+  let statsPort: number;
   const ns = 'shop';
 
   before(async () => {
-    stack = await startStack({ args: ['--publish-address', '203.0.113.7'] });
+    statsPort = await freePort();
+    stack = await startStack({ args: ['--publish-address', '203.0.113.7', '--stats-port', String(statsPort)] });
     stack.api.create(namespace(ns));
     stack.api.create(ingressClass());
     await stack.backend({ address: '127.0.20.1', port: 8080, service: 'web', namespace: ns, pod: 'web-1' });
@@ -141,5 +143,26 @@ describe('controller against the Kubernetes API and a real HAProxy', () => {
     assert.equal(res.json?.service, 'api');
     stack.api.remove('networking.k8s.io/v1', 'Ingress', ns, 'late');
     await eventually(async () => (await stack.request('late.example.com', '/')).status === 404, { what: 'late.example.com removed' });
+  });
+
+  it('serves health, readiness, the admin state, its own metrics and HAProxy\'s Prometheus metrics', async () => {
+    const health = `http://127.0.0.1:${stack.healthPort}`;
+    assert.equal((await fetch(`${health}/healthz`)).status, 200);
+    assert.equal((await fetch(`${health}/readyz`)).status, 200);
+    const state = (await (await fetch(`${health}/admin/state`)).json()) as { ready: boolean; routes: number; counters: { reloads: number } };
+    assert.equal(state.ready, true);
+    assert.ok(state.routes >= 4);
+    const own = await (await fetch(`${health}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(own)?.[1]);
+    assert.equal(value('portcullis_reloads_total'), stack.running.driver.counters.reloads);
+    assert.equal(value('portcullis_ready'), 1);
+    assert.match(own, /^portcullis_runtime_updates_total\{kind="server"\} [1-9]/m);
+    assert.match(own, /^portcullis_objects\{kind="Ingress"\} [1-9]/m);
+    assert.match(own, /^portcullis_sync_duration_seconds_count\{result="ok"\} [1-9]/m);
+    await stack.request('shop.example.com', '/');
+    const haproxy = await (await fetch(`http://127.0.0.1:${statsPort}/metrics`)).text();
+    assert.match(haproxy, /^haproxy_frontend_http_requests_total\{proxy="portcullis"\} [1-9]/m);
+    assert.match(haproxy, /^haproxy_backend_http_responses_total\{proxy="shop_web_80",code="2xx"\} [1-9]/m);
+    assert.equal((await fetch(`http://127.0.0.1:${statsPort}/stats`)).status, 200);
   });
 });

@@ -102,6 +102,17 @@ function renderFrontend(out: Lines, g: GlobalSettings): void {
   out.add('    use_backend %[var(txn.route),field(1,|)]');
 }
 
+/** HAProxy's own metrics (built-in Prometheus exporter) and stats page, on a port of their own. */
+function renderStats(out: Lines, g: GlobalSettings): void {
+  out.add('frontend stats');
+  out.add(`    bind ${bindEndpoint(g.bindAddress, g.statsPort!)} name stats`);
+  out.add('    no log');
+  out.add('    http-request use-service prometheus-exporter if { path /metrics }');
+  out.add('    stats enable');
+  out.add('    stats uri /stats');
+  out.add('    stats refresh 10s');
+}
+
 function renderBackend(out: Lines, backend: Backend, slots: readonly (string | null)[] | undefined): void {
   if (!slots) throw new Error(`layout has no slots for backend ${backend.name}`);
   const src = backend.source;
@@ -129,6 +140,7 @@ export function render(model: Model, layout: Layout, stateDir: string): Rendered
   renderGlobal(out, model.global, dir);
   renderDefaults(out, model.global);
   renderFrontend(out, model.global);
+  if (model.global.statsPort) renderStats(out, model.global);
   for (const backend of model.backends) renderBackend(out, backend, layout.backends[backend.name]);
   const maps = buildMaps(model);
   const certificates = buildCertificates(model);

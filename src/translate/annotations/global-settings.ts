@@ -17,7 +17,7 @@ import type { AnnotationDef } from './types.js';
  */
 export function resolveGlobalSettings(
   resolver: SettingsResolver,
-  options: Pick<TranslateOptions, 'bindAddress' | 'httpPort' | 'httpsPort'>,
+  options: Pick<TranslateOptions, 'bindAddress' | 'httpPort' | 'httpsPort' | 'statsPort'>,
 ): GlobalSettings {
   const value = <T>(def: AnnotationDef<T>): T | undefined => resolver.resolve(def, [])?.value;
   const time = (def: AnnotationDef<number>, fallback: number) => value(def) ?? fallback;
@@ -25,6 +25,7 @@ export function resolveGlobalSettings(
     bindAddress: options.bindAddress,
     httpPort: options.httpPort,
     httpsPort: options.httpsPort,
+    ...(options.statsPort ? { statsPort: options.statsPort } : {}),
     maxconn: value(MAXCONN) ?? GLOBAL_DEFAULTS.maxconn,
     nbthread: value(NBTHREAD) ?? GLOBAL_DEFAULTS.nbthread,
     hardStopAfter: time(HARD_STOP_AFTER, GLOBAL_DEFAULTS.hardStopAfter),
