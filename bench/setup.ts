@@ -47,9 +47,9 @@ export async function startBenchStack(options: { ingresses: number; fillerAddres
     [
       resolve(here, '..', 'src', 'cli.js'), 'controller', '--kubeconfig', join(dir, 'kubeconfig'), '--state-dir', join(dir, 'state'),
       '--bind-address', address, '--http-port', String(httpPort), '--https-port', String(await freePort(address)),
-      '--health-port', String(healthPort), '--health-address', '127.0.0.1', '--log-level', 'warn', '--shutdown-grace', '1',
+      '--health-port', String(healthPort), '--health-address', '127.0.0.1', '--log-level', process.env.BENCH_LOG_LEVEL ?? 'warn', '--shutdown-grace', '1',
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] },
   );
   await eventually(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200, { timeoutMs: 120_000, intervalMs: 200, what: 'controller ready' });
   return {

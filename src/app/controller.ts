@@ -128,6 +128,7 @@ export class Controller {
       return;
     }
     this.lastApply = { ...apply, at: new Date().toISOString(), storeVersion };
+    logger.debug('reconcile pass', { storeVersion, action: apply.action, ms: apply.durationMs });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     metrics?.syncDuration.observe({ result: apply.error ? 'error' : 'ok' }, seconds);
     metrics?.applies.inc({ action: apply.action });

@@ -16,14 +16,24 @@ export interface ScenarioResult {
   /** Cleanup errors; reported but they do not fail the scenario. */
   cleanupProblems: string[];
   durationMs: number;
+  /** Diagnostics collected when the step failed, before cleanup changed anything. */
+  diagnostics?: string;
 }
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Runs `run` against a fresh `world`, always cleaning up afterwards. */
-export async function runScenario(run: ScenarioRun, world: ScenarioWorld): Promise<ScenarioResult> {
+/**
+ * Runs `run` against a fresh `world`, always cleaning up afterwards.
+ * `diagnose` is called on failure before the cleanup, e.g. to grab the
+ * controller log while it still shows the failing request.
+ */
+export async function runScenario(
+  run: ScenarioRun,
+  world: ScenarioWorld,
+  diagnose?: () => Promise<string> | string,
+): Promise<ScenarioResult> {
   const started = Date.now();
   const definitions = stepsForFeature(run.featureFile);
   let failure: { step: string; reason: string } | undefined;
@@ -44,11 +54,13 @@ export async function runScenario(run: ScenarioRun, world: ScenarioWorld): Promi
       break;
     }
   }
+  const diagnostics = failure && diagnose ? await diagnose() : undefined;
   const cleanupProblems = await world.cleanup();
   return {
     run,
     passed: failure === undefined,
     ...(failure ? { failedStep: failure.step, reason: failure.reason } : {}),
+    ...(diagnostics ? { diagnostics } : {}),
     cleanupProblems,
     durationMs: Date.now() - started,
   };
@@ -68,6 +80,10 @@ export function formatResult(result: ScenarioResult): string[] {
     lines.push(`    reason: ${result.reason}`);
   }
   for (const problem of result.cleanupProblems) lines.push(`    cleanup: ${problem}`);
+  if (result.diagnostics) {
+    lines.push('    controller log (tail):');
+    for (const line of result.diagnostics.split('\n')) lines.push(`      ${line}`);
+  }
   return lines;
 }
 

@@ -6,6 +6,7 @@
  * Local mode (default) starts an API test server and the controller itself;
  * `--kubeconfig` targets an existing cluster instead (see `options.ts`).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AddressAllocator } from './backends.js';
 import { Cluster, describeApiError } from './cluster.js';
 import { loadFeatures, matchesTags, type ScenarioRun } from './gherkin.js';
@@ -37,7 +38,7 @@ async function runAll(
   cluster: Cluster,
   signal: AbortSignal,
   print: Print,
-  logTail?: () => string,
+  logTail?: () => Promise<string>,
 ): Promise<ScenarioResult[]> {
   const addresses = new AddressAllocator(options.kubeconfig ? options.backendAddress : undefined);
   const settings = {
@@ -51,23 +52,16 @@ async function runAll(
   const results: ScenarioResult[] = [];
   for (const run of runs) {
     if (signal.aborted) break;
-    const result = await runScenario(run, new ScenarioWorld(cluster, addresses, settings, signal));
+    const result = await runScenario(run, new ScenarioWorld(cluster, addresses, settings, signal), logTail);
     results.push(result);
     for (const line of formatResult(result)) print(line);
-    if (!result.passed && logTail) {
-      print('    controller log (tail):');
-      for (const line of logTail().split('\n')) print(`      ${line}`);
-    }
     if (!result.passed && options.stopOnFailure) break;
   }
   return results;
 }
 
-/**
- * Runs the suite; resolves to the exit code (0 only when nothing failed).
- * `buildRoot` is the compiled output root that holds `src/cli.js`.
- */
-export async function runSuite(argv: readonly string[], buildRoot: string, print: Print): Promise<number> {
+/** Parses flags and loads the selected runs, or says why it cannot (exit code). */
+async function prepare(argv: readonly string[], buildRoot: string, print: Print): Promise<{ options: RunnerOptions; runs: ScenarioRun[] } | number> {
   let options: RunnerOptions;
   try {
     if (argv.includes('--help')) {
@@ -80,14 +74,23 @@ export async function runSuite(argv: readonly string[], buildRoot: string, print
     print(`conformance: ${err.message}\n${USAGE}`);
     return 2;
   }
-  let runs: ScenarioRun[];
   try {
-    runs = selectRuns(await loadFeatures(options.featuresDir), options);
+    return { options, runs: selectRuns(await loadFeatures(options.featuresDir), options) };
   } catch (err) {
     print(`conformance: cannot load features from ${options.featuresDir}: ${err instanceof Error ? err.message : String(err)}`);
     print('0 passed, 0 failed');
     return 2;
   }
+}
+
+/**
+ * Runs the suite; resolves to the exit code (0 only when nothing failed).
+ * `buildRoot` is the compiled output root that holds `src/cli.js`.
+ */
+export async function runSuite(argv: readonly string[], buildRoot: string, print: Print): Promise<number> {
+  const prepared = await prepare(argv, buildRoot, print);
+  if (typeof prepared === 'number') return prepared;
+  const { options, runs } = prepared;
   const abort = new AbortController();
   let local: LocalEnvironment | undefined;
   let allPassed = false;
@@ -106,7 +109,13 @@ export async function runSuite(argv: readonly string[], buildRoot: string, print
     }
     await sweepLeftovers(cluster, print);
     print(`running ${runs.length} scenario runs from ${options.featuresDir}`);
-    const results = await runAll(runs, options, cluster, abort.signal, print, local ? () => local!.logTail() : undefined);
+    const logTail = async () => {
+      if (abort.signal.aborted) return '';
+      // HAProxy's log line for the failing request reaches the file a moment later.
+      await sleep(300);
+      return local!.logTail();
+    };
+    const results = await runAll(runs, options, cluster, abort.signal, print, local ? logTail : undefined);
     if (abort.signal.aborted) print('interrupted');
     allPassed = results.every((r) => r.passed) && !abort.signal.aborted;
     print(summaryLine(results));

@@ -6,7 +6,7 @@ import { ApiException, type V1EndpointSlice, type V1Endpoints, type V1Ingress, t
 import { AddressAllocator } from './backends.js';
 import type { Cluster } from './cluster.js';
 import { compileFeature } from './gherkin.js';
-import { runScenario } from './scenario.js';
+import { formatResult, runScenario, summaryLine } from './scenario.js';
 import { ScenarioWorld, type WorldSettings } from './world.js';
 
 /** In-memory stand-in for the API: records calls, serves Ingress status on demand. */
@@ -225,11 +225,20 @@ describe('runScenario', () => {
       const proxy = await fakeProxy(fake, serverHeader);
       try {
         const [run] = compileFeature(DEFAULT_BACKEND, 'default_backend.feature');
-        const result = await runScenario(run, newWorld(fake, settings({ ports: { http: proxy.port, https: 1 } })));
+        const diagnose = () => `calls before cleanup: ${fake.calls.filter((c) => c.startsWith('delete')).length}`;
+        const result = await runScenario(run, newWorld(fake, settings({ ports: { http: proxy.port, https: 1 } })), diagnose);
         assert.equal(result.passed, serverHeader, result.reason);
         if (!serverHeader) {
           assert.equal(result.failedStep, 'the response headers must contain <key> with matching <value>');
           assert.match(result.reason ?? '', /response headers to contain Server/);
+          assert.equal(result.diagnostics, 'calls before cleanup: 0', 'diagnostics must be taken before cleanup');
+          const report = formatResult(result).join('\n');
+          assert.match(report, /^✗ Default backend: o \[method=PATCH, host=my-host, path=resource\] \(\d+\.\ds\)\n    step: the response headers/);
+          assert.match(report, /controller log \(tail\):\n      calls before cleanup: 0/);
+          assert.equal(summaryLine([result]), '0 passed, 1 failed');
+        } else {
+          assert.equal(result.diagnostics, undefined);
+          assert.equal(summaryLine([result, result]), '2 passed, 0 failed');
         }
         assert.ok(fake.calls.includes('delete Namespace ingress-conformance-abcde'), 'cleanup did not run');
       } finally {

@@ -74,6 +74,16 @@ const SAMPLES: Record<string, string[]> = {
   'timeout-connect': ['2s'],
   retries: ['2'],
   'retry-on': ['conn-failure 503'],
+  maxconn: ['1000'],
+  nbthread: ['2'],
+  'timeout-client': ['5s'],
+  'timeout-http-request': ['5s'],
+  'timeout-http-keep-alive': ['1m'],
+  'timeout-tunnel': ['1h'],
+  'hard-stop-after': ['1m'],
+  'log-format': ['%ci:%cp [%tr] %ft %b/%s %ST %B %{+Q}r', '%[var(txn.x),lower] %[capture.req.hdr(0)] 100%%'],
+  'syslog-server': ['address:127.0.0.1, port:514, facility:local0', 'address:stdout, format:raw, facility:daemon, level:info'],
+  'ssl-certificate': ['default/cert'],
 };
 
 /** Keys whose value is raw configuration by design: only reachable with --allow-config-snippets, not fuzzed. */
@@ -101,6 +111,17 @@ export class Generator {
       return text;
     }
     return Array.from({ length: 1 + Math.floor(this.random() * 4) }, () => this.pick(HOSTILE)).join('');
+  }
+
+  /** Bare ConfigMap keys with hostile values. */
+  configMapData(): Record<string, string> {
+    const keys = ANNOTATION_KEYS.filter((k) => !RAW_KEYS.has(k.name));
+    const data: Record<string, string> = {};
+    for (let i = 0; i < 12; i++) {
+      const def = this.pick(keys);
+      data[def.name] = this.value(SAMPLES[def.name] ?? ['x']);
+    }
+    return data;
   }
 
   annotations(): Record<string, string> {
@@ -141,8 +162,8 @@ export function hostileNamespace(gen: Generator, ns: string, count: number): Kub
       addressType: 'IPv4', ports: [{ port: 8080 }],
       endpoints: [{ addresses: [`10.1.${i % 250}.${1 + (i % 250)}`], conditions: { ready: true } }],
     });
-    const host = gen.random() < 0.5 ? `h${i}.${ns}.example.com` : gen.value([`h${i}.example.com`]);
-    const path = gen.value([`/p${i}`, '/']);
+    const host = gen.random() < 0.7 ? `h${i}.${ns}.example.com` : gen.value([`h${i}.example.com`]);
+    const path = gen.random() < 0.5 ? `/p${i}` : gen.value([`/p${i}`, '/']);
     raw.push({
       apiVersion: 'networking.k8s.io/v1', kind: 'Ingress',
       metadata: { namespace: ns, name: `ing${i}`, annotations: gen.annotations() },

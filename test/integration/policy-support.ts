@@ -3,13 +3,18 @@
  * driver, and programmable loopback backends out. Clients can pick their source address
  * (127.0.0.x) to test address-based rules.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createH2Server } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { createHarness, type Harness } from '../../src/haproxy/testing/harness.js';
 import type { ApplyResult } from '../../src/haproxy/types.js';
+import type { Model } from '../../src/model/types.js';
 import { normalise } from '../../src/sources/normalise.js';
 import type { KubeObject } from '../../src/store/types.js';
 import { formatDiagnostic, translate } from '../../src/translate/index.js';
@@ -197,11 +202,15 @@ export function multiPortService(name: string, ports: number[], annotations: Rec
   ];
 }
 
+type ApplyOptions = Partial<TranslateOptions> & { allowDiagnostics?: RegExp };
+
 export interface PolicyProxy {
   harness: Harness;
   port: number;
-  /** Translates `raw` objects and starts or updates HAProxy; fails on any diagnostic not expected. */
-  apply(raw: unknown[], options?: Partial<TranslateOptions> & { allowDiagnostics?: RegExp }): Promise<ApplyResult>;
+  /** Translates `raw` objects (plus our IngressClass); fails on any diagnostic not expected. */
+  model(raw: unknown[], options?: ApplyOptions): Model;
+  /** Translates `raw` and starts or updates HAProxy; fails when HAProxy refuses the result. */
+  apply(raw: unknown[], options?: ApplyOptions): Promise<ApplyResult>;
   close(): Promise<void>;
 }
 
@@ -209,27 +218,66 @@ export interface PolicyProxy {
 export async function startPolicyProxy(): Promise<PolicyProxy> {
   const harness = await createHarness({ hardStopAfterMs: 2000 });
   let started = false;
+  const model = (raw: unknown[], options: ApplyOptions = {}): Model => {
+    const { allowDiagnostics, ...translateOptions } = options;
+    const kube = [objects.ingressClass(), ...raw].map((o) => normalise(o)).filter((o): o is KubeObject => o !== undefined);
+    const result = translate(snapshotOf(kube), {
+      ...baseTranslateOptions(),
+      bindAddress: '127.0.0.1',
+      httpPort: harness.httpPort,
+      httpsPort: harness.httpsPort,
+      configMap: 'default/portcullis',
+      ...translateOptions,
+    });
+    const unexpected = result.diagnostics.map(formatDiagnostic).filter((d) => !allowDiagnostics?.test(d) && !d.includes('PCL_NO_READY_ENDPOINTS'));
+    if (unexpected.length > 0) throw new Error(`unexpected diagnostics:\n${unexpected.join('\n')}`);
+    return result.model;
+  };
   return {
     harness,
     port: harness.httpPort,
+    model,
     async apply(raw, options = {}) {
-      const { allowDiagnostics, ...translateOptions } = options;
-      const kube = [objects.ingressClass(), ...raw].map((o) => normalise(o)).filter((o): o is KubeObject => o !== undefined);
-      const result = translate(snapshotOf(kube), {
-        ...baseTranslateOptions(),
-        bindAddress: '127.0.0.1',
-        httpPort: harness.httpPort,
-        httpsPort: harness.httpsPort,
-        configMap: 'default/portcullis',
-        ...translateOptions,
-      });
-      const unexpected = result.diagnostics.map(formatDiagnostic).filter((d) => !allowDiagnostics?.test(d) && !d.includes('PCL_NO_READY_ENDPOINTS'));
-      if (unexpected.length > 0) throw new Error(`unexpected diagnostics:\n${unexpected.join('\n')}`);
-      const applied = started ? await harness.driver.apply(result.model) : await harness.driver.start(result.model);
+      const next = model(raw, options);
+      const applied = started ? await harness.driver.apply(next) : await harness.driver.start(next);
       started = true;
       if (applied.error) throw new Error(`HAProxy refused the configuration: ${applied.error.message}\n${applied.error.output ?? ''}`);
       return applied;
     },
     close: () => harness.close(),
   };
+}
+
+export interface KeyPair {
+  cert: string;
+  key: string;
+}
+
+/**
+ * A test CA with a server certificate (for 127.0.0.1) and a client certificate
+ * (CN portcullis-client) it signed, made with the openssl CLI (P-256 keys: fast).
+ */
+export function makeTestPki(): { ca: KeyPair; server: KeyPair; client: KeyPair } {
+  const dir = mkdtempSync(join(tmpdir(), 'pcl-pki-'));
+  const file = (name: string) => join(dir, name);
+  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  try {
+    run(['req', '-x509', ...newKey, '-days', '2', '-subj', '/CN=Portcullis Test CA', '-addext', 'basicConstraints=critical,CA:TRUE',
+      '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-keyout', file('ca.key'), '-out', file('ca.crt')]);
+    const leaf = (name: string, cn: string, extensions: string) => {
+      writeFileSync(file(`${name}.ext`), extensions);
+      run(['req', ...newKey, '-subj', `/CN=${cn}`, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`)]);
+      run(['x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2',
+        '-extfile', file(`${name}.ext`), '-out', file(`${name}.crt`)]);
+      return { cert: readFileSync(file(`${name}.crt`), 'utf8'), key: readFileSync(file(`${name}.key`), 'utf8') };
+    };
+    return {
+      ca: { cert: readFileSync(file('ca.crt'), 'utf8'), key: readFileSync(file('ca.key'), 'utf8') },
+      server: leaf('server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'),
+      client: leaf('client', 'portcullis-client', 'extendedKeyUsage=clientAuth\n'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

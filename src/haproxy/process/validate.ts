@@ -4,6 +4,7 @@
  * error is pinned on the object that produced it.
  */
 import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
 
 export interface Validation {
   ok: boolean;
@@ -39,7 +40,9 @@ export function alertCertificateFiles(output: string): string[] {
 /** Runs `bin -c -f configPath`. Never rejects: a binary that cannot run is a failed validation. */
 export function validateConfig(bin: string, configPath: string): Promise<Validation> {
   return new Promise((resolve) => {
-    const child = spawn(bin, ['-c', '-f', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The config's own directory, as the supervisor runs HAProxy: server `crt` files are opened
+    // relative to the working directory (unlike maps and bind certificates, `default-path` misses them).
+    const child = spawn(bin, ['-c', '-f', configPath], { cwd: dirname(configPath), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (chunk: Buffer) => {
       output += chunk.toString('utf8');

@@ -10,7 +10,10 @@ import type { Layout, Rendered, RenderedFile } from '../types.js';
 import { CRT_LIST_FILE, buildCertificates, crtListText } from './certs.js';
 import { serversByKey, slotName } from './layout.js';
 import { MAP_FILES, buildMaps, mapFileText } from './maps.js';
-import { bindEndpoint, count, identifier, logFormatLiteral, serverAddress, stateDirPath } from './text.js';
+import {
+  PEERS_NAME, backendDirectives, backendTlsFiles, balanceLine, peersSection, serverOptionWords, snippetLines, userlistSections, usesPeers,
+} from './policy.js';
+import { bindEndpoint, count, identifier, logFormatLiteral, logFormatString, serverAddress, stateDirPath, syslogTarget } from './text.js';
 
 /** Address of a free slot: never used, because free slots are always in maintenance. */
 export const FREE_SLOT_ENDPOINT = '127.0.0.1:1';
@@ -33,16 +36,19 @@ class Lines {
   }
 }
 
-function renderGlobal(out: Lines, g: GlobalSettings, stateDir: string): void {
+function renderGlobal(out: Lines, g: GlobalSettings, stateDir: string, peers: boolean): void {
   out.add('global');
   // Relative paths (maps, certificates) resolve from this file's directory; see the module comment.
   out.add('    default-path config');
-  out.add('    log stdout format raw local0');
+  for (const target of g.syslogServers ?? [{ address: 'stdout', format: 'raw', facility: 'local0' } as const]) out.add(`    log ${syslogTarget(target)}`);
+  // Names this process in the peers section, so a reload hands the stick tables over to the new one.
+  if (peers) out.add(`    localpeer ${PEERS_NAME}`);
   if (count(g.maxconn, 'maxconn') > 0) out.add(`    maxconn ${g.maxconn}`);
   if (count(g.nbthread, 'nbthread') > 0) out.add(`    nbthread ${g.nbthread}`);
   if (count(g.hardStopAfter, 'hard-stop-after') > 0) out.add(`    hard-stop-after ${g.hardStopAfter}ms`);
   out.add(`    stats socket ${stateDir}/${ADMIN_SOCKET} mode 600 level admin expose-fd listeners`);
   out.add(`    server-state-file ${stateDir}/${SERVER_STATE_FILE}`);
+  if (g.snippet) for (const { line, source } of snippetLines(g.snippet)) out.add(`    ${line}`, source);
 }
 
 function renderDefaults(out: Lines, g: GlobalSettings): void {
@@ -88,6 +94,7 @@ function renderFrontend(out: Lines, g: GlobalSettings): void {
   out.add(`frontend ${FRONTEND_NAME}`);
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpPort)} name http`);
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpsPort)} name https ssl crt-list ${CRT_LIST_FILE} alpn h2,http/1.1`);
+  if (g.logFormat) out.add(`    log-format ${logFormatString(g.logFormat.format)}`);
   renderRouting(out);
   const location = 'https://%[var(txn.host)]%[var(txn.route),field(3,|)]%[pathq]';
   for (const code of REDIRECT_CODES) {
@@ -99,6 +106,7 @@ function renderFrontend(out: Lines, g: GlobalSettings): void {
   if (g.serverHeader !== '') {
     out.add(`    http-after-response set-header Server ${logFormatLiteral(g.serverHeader)} unless { res.hdr_cnt(server) gt 0 }`);
   }
+  if (g.frontendSnippet) for (const { line, source } of snippetLines(g.frontendSnippet)) out.add(`    ${line}`, source);
   out.add('    use_backend %[var(txn.route),field(1,|)]');
 }
 
@@ -113,18 +121,21 @@ function renderStats(out: Lines, g: GlobalSettings): void {
   out.add('    stats refresh 10s');
 }
 
-function renderBackend(out: Lines, backend: Backend, slots: readonly (string | null)[] | undefined): void {
+function renderBackend(out: Lines, backend: Backend, slots: readonly (string | null)[] | undefined, ipv6Bind: boolean): void {
   if (!slots) throw new Error(`layout has no slots for backend ${backend.name}`);
   const src = backend.source;
   const servers = serversByKey(backend.servers);
   const placed = new Set(slots.filter((k) => k !== null));
   if ([...servers.keys()].some((k) => !placed.has(k))) throw new Error(`layout does not place every server of ${backend.name}`);
   out.add(`backend ${identifier(backend.name, src)}`, src);
-  out.add('    balance roundrobin', src);
+  out.add(`    ${balanceLine(backend.balance)}`, src);
+  for (const { line, source } of backendDirectives(backend, ipv6Bind)) out.add(`    ${line}`, source);
+  // Every slot carries the options: a free slot may get an endpoint at runtime.
+  const options = serverOptionWords(backend);
   slots.forEach((key, i) => {
     const server = key === null ? undefined : servers.get(key);
-    if (!server) out.add(`    server ${slotName(i)} ${FREE_SLOT_ENDPOINT} disabled`, src);
-    else out.add(`    server ${slotName(i)} ${serverAddress(server.address, server.port, src).endpoint}`, src);
+    if (!server) out.add(`    server ${slotName(i)} ${FREE_SLOT_ENDPOINT} disabled${options}`, src);
+    else out.add(`    server ${slotName(i)} ${serverAddress(server.address, server.port, src).endpoint}${options}`, src);
   });
 }
 
@@ -137,11 +148,15 @@ export function render(model: Model, layout: Layout, stateDir: string): Rendered
   const dir = stateDirPath(stateDir);
   const out = new Lines();
   out.add('# Generated by Portcullis. Edits are overwritten.');
-  renderGlobal(out, model.global, dir);
+  const peers = usesPeers(model);
+  renderGlobal(out, model.global, dir, peers);
+  if (peers) for (const line of peersSection(dir)) out.add(line);
+  for (const { line, source } of userlistSections(model)) out.add(line, source);
   renderDefaults(out, model.global);
   renderFrontend(out, model.global);
   if (model.global.statsPort) renderStats(out, model.global);
-  for (const backend of model.backends) renderBackend(out, backend, layout.backends[backend.name]);
+  const ipv6Bind = model.global.bindAddress.includes(':');
+  for (const backend of model.backends) renderBackend(out, backend, layout.backends[backend.name], ipv6Bind);
   const maps = buildMaps(model);
   const certificates = buildCertificates(model);
   const files: RenderedFile[] = [
@@ -150,6 +165,7 @@ export function render(model: Model, layout: Layout, stateDir: string): Rendered
     { path: MAP_FILES.default, content: mapFileText(maps.default), mode: 0o644 },
     { path: CRT_LIST_FILE, content: crtListText(certificates), mode: 0o644 },
     ...certificates.map((c) => ({ path: c.file, content: c.pem, mode: 0o600 })),
+    ...backendTlsFiles(model),
   ];
   return { config: `${out.text.join('\n')}\n`, files, lineSources: out.sources };
 }

@@ -8,7 +8,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { ControllerError } from '../../errors.js';
-import type { SourceRef } from '../../model/types.js';
+import type { SourceRef, SyslogServer } from '../../model/types.js';
 
 /** A model value HAProxy text cannot carry safely; `source` names the object it came from. */
 export class RenderRefusedError extends ControllerError {
@@ -130,4 +130,94 @@ export function logFormatLiteral(value: string): string {
 export function stateDirPath(dir: string): string {
   if (!STATE_DIR.test(dir) || dir.length > 80) refuse('state directory (absolute, [A-Za-z0-9._/+@~-], at most 80 characters)', dir);
   return dir.replace(/\/+$/, '');
+}
+
+/**
+ * A literal argument that HAProxy does not read as a log format (regexes, realms, password hashes,
+ * origins): strongly quoted, so `$`, `#`, spaces and backslashes stay as they are.
+ */
+export function configLiteral(value: string, source?: SourceRef): string {
+  if (value === '' || /[^\x20-\x7e]/.test(value)) refuse('literal', value, source);
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A checked log-format string (`log-format`): strongly quoted but with its `%` left alone, since
+ * its variables are the point. Translate admits only known variables and fetches.
+ */
+export function logFormatString(value: string): string {
+  if (value === '' || /[^\x20-\x7e]/.test(value)) refuse('log format', value);
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+const TOKEN = /^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,127}$/;
+
+/** A bare word: header and cookie names, URL parameters, user names, retry-on keywords. */
+export function token(word: string, source?: SourceRef): string {
+  if (!TOKEN.test(word)) refuse('word', word, source);
+  return word;
+}
+
+/** A header name (`[A-Za-z0-9_.-]`). */
+export function headerName(name: string, source?: SourceRef): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/.test(name)) refuse('header name', name, source);
+  return name;
+}
+
+/** An IP address or CIDR as an ACL pattern. */
+export function cidr(value: string, source?: SourceRef): string {
+  const slash = value.indexOf('/');
+  const address = slash < 0 ? value : value.slice(0, slash);
+  const prefix = slash < 0 ? '' : value.slice(slash + 1);
+  if ((!isIPv4(address) && !isIPv6(address)) || address.includes('%') || !/^(\d{1,3})?$/.test(prefix)) refuse('address', value, source);
+  return value;
+}
+
+/** `host` or `host:port` (DNS name or IP literal). */
+export function hostPort(value: string, source?: SourceRef): string {
+  if (!/^([a-z0-9.-]{1,253}|\[[0-9a-f:.]+\])(:\d{1,5})?$/.test(value)) refuse('host', value, source);
+  return value;
+}
+
+/** A path (and query) to send upstream: RFC 3986 characters only. */
+export function urlPath(value: string, source?: SourceRef): string {
+  if (value.length > 2048 || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/?]*$/.test(value)) refuse('path', value, source);
+  return value;
+}
+
+/** PEM data with certificates only (CA bundles), normalised like `pem`. */
+export function caPem(text: string, source?: SourceRef): string {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  if (lines.length === 0 || lines.some((l) => !PEM_LINE.test(l)) || !lines.includes('-----BEGIN CERTIFICATE-----')) {
+    refuse('PEM data (needs certificates)', '<redacted>', source);
+  }
+  if (lines.some((l) => l.includes('PRIVATE KEY'))) refuse('CA bundle holding a private key', '<redacted>', source);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * One raw line of a config snippet (only with --allow-config-snippets). Raw by design; it must
+ * still be one line, so it cannot open a section or smuggle a second line.
+ */
+export function snippetLine(line: string, source?: SourceRef): string {
+  if (line.trim() === '' || /[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]/.test(line)) refuse('snippet line', line, source);
+  return line.trim();
+}
+
+const SYSLOG_WORD = /^[a-z0-9]{1,16}$/;
+
+/** A `log` target: `address[:port] [len N] [format F] facility [level [minlevel]]`. */
+export function syslogTarget(target: SyslogServer): string {
+  const { address } = target;
+  const std = address === 'stdout' || address === 'stderr';
+  if (!std && !isIPv4(address) && !isIPv6(address)) refuse('syslog address', address);
+  const where = std ? address : `${isIPv6(address) ? `[${address}]` : address}${target.port === undefined ? '' : `:${port(target.port)}`}`;
+  const words = [where];
+  if (target.length !== undefined) words.push('len', String(count(target.length, 'log length')));
+  const named = [target.format, target.facility, target.level, target.minlevel];
+  for (const word of named) if (word !== undefined && !SYSLOG_WORD.test(word)) refuse('syslog setting', word);
+  if (target.format) words.push('format', target.format);
+  words.push(target.facility);
+  if (target.level) words.push(target.level, ...(target.minlevel ? [target.minlevel] : []));
+  return words.join(' ');
 }

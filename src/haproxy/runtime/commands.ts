@@ -9,9 +9,18 @@ function server(backend: string, slot: string): string {
   return `${identifier(backend)}/${identifier(slot)}`;
 }
 
-/** A dynamic server; HAProxy 2.6 creates it in maintenance and without `default-server` settings. */
-export function addServer(backend: string, slot: string, endpoint: string): RuntimeCommand {
-  return { kind: 'server', line: `add server ${server(backend, slot)} ${cliWord(endpoint)}` };
+/**
+ * A dynamic server; HAProxy 2.6 creates it in maintenance and without `default-server` settings.
+ * `options` are the server-line words from `serverOptionWords` (leading space, or '').
+ */
+export function addServer(backend: string, slot: string, endpoint: string, options = ''): RuntimeCommand {
+  const words = options.split(' ').filter((w) => w !== '').map(cliWord);
+  return { kind: 'server', line: `add server ${server(backend, slot)} ${cliWord(endpoint)}${words.map((w) => ` ${w}`).join('')}` };
+}
+
+/** Starts the health checks of a dynamic server (they are off until asked for). */
+export function enableHealth(backend: string, slot: string): RuntimeCommand {
+  return { kind: 'server', line: `enable health ${server(backend, slot)}` };
 }
 
 /** `ip` must be an IP literal: 2.6 cannot set a DNS name without a resolvers section. */

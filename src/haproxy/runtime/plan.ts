@@ -5,7 +5,7 @@
  * through the Runtime API. Command order: servers (so new routes find their servers ready),
  * certificates, then map additions and updates before deletions.
  */
-import type { GlobalSettings, Model } from '../../model/types.js';
+import type { Backend, GlobalSettings, Model } from '../../model/types.js';
 import { CRT_LIST_FILE, buildCertificates, crtListLine, type CertEntry } from '../render/certs.js';
 import { MAP_FILES, buildMaps, type MapName } from '../render/maps.js';
 import type { Applied, RuntimeCommand, UpdatePlan } from '../types.js';
@@ -18,10 +18,18 @@ function globalReasons(prev: GlobalSettings, next: GlobalSettings): string[] {
   const reasons: string[] = [];
   const fields = ['bindAddress', 'httpPort', 'httpsPort', 'maxconn', 'nbthread', 'hardStopAfter', 'serverHeader'] as const;
   for (const field of fields) if (prev[field] !== next[field]) reasons.push(`global setting ${field} changed`);
+  const structured = ['logFormat', 'syslogServers', 'snippet', 'frontendSnippet'] as const;
+  for (const field of structured) if (JSON.stringify(prev[field]) !== JSON.stringify(next[field])) reasons.push(`global setting ${field} changed`);
   for (const key of Object.keys(next.timeouts) as (keyof GlobalSettings['timeouts'])[]) {
     if (prev.timeouts[key] !== next.timeouts[key]) reasons.push(`timeout ${key} changed`);
   }
   return reasons;
+}
+
+/** Everything a backend section holds besides its servers (balance, policy, options, snippet, sources). */
+function settingsText(backend: Backend): string {
+  const { servers: _servers, name: _name, ...settings } = backend;
+  return JSON.stringify(settings);
 }
 
 function backendReasons(prev: Model, next: Model): string[] {
@@ -31,7 +39,7 @@ function backendReasons(prev: Model, next: Model): string[] {
   for (const backend of next.backends) {
     const old = before.get(backend.name);
     if (!old) reasons.push(`backend ${backend.name} added`);
-    else if (old.balance !== backend.balance) reasons.push(`backend ${backend.name} balance changed`);
+    else if (settingsText(old) !== settingsText(backend)) reasons.push(`backend ${backend.name} settings changed`);
   }
   for (const name of before.keys()) if (!after.has(name)) reasons.push(`backend ${name} removed`);
   return reasons;

@@ -7,9 +7,10 @@
 import type { Backend, Server } from '../../model/types.js';
 import { FREE_SLOT_ENDPOINT } from '../render/config.js';
 import { serversByKey, slotName } from '../render/layout.js';
+import { needsReloadToGrow, serverOptionWords } from '../render/policy.js';
 import { serverAddress } from '../render/text.js';
 import type { Applied, RuntimeCommand } from '../types.js';
-import { addServer, setServerAddr, setServerState } from './commands.js';
+import { addServer, enableHealth, setServerAddr, setServerState } from './commands.js';
 
 export interface ServerPlan {
   commands: RuntimeCommand[];
@@ -30,8 +31,10 @@ function slotCommands(change: SlotChange, plan: ServerPlan): void {
   const { backend, index, before, after, added } = change;
   const name = backend.name;
   const slot = slotName(index);
+  // Dynamic servers ignore `default-server`, so they get the options of the configured ones.
+  const options = serverOptionWords(backend);
   if (after === undefined) {
-    if (added) plan.commands.push(addServer(name, slot, FREE_SLOT_ENDPOINT));
+    if (added) plan.commands.push(addServer(name, slot, FREE_SLOT_ENDPOINT, options));
     else if (before !== undefined) plan.commands.push(setServerState(name, slot, 'maint'));
     return;
   }
@@ -45,8 +48,13 @@ function slotCommands(change: SlotChange, plan: ServerPlan): void {
     plan.reasons.push(`server ${name}/${slot} has a DNS name (${after.address}) that only a reload resolves`);
     return;
   }
-  if (added) plan.commands.push(addServer(name, slot, address.endpoint));
-  else plan.commands.push(setServerAddr(name, slot, address.ip, after.port));
+  if (added) {
+    plan.commands.push(addServer(name, slot, address.endpoint, options));
+    // Health checks of a dynamic server start only when asked to.
+    if (backend.server?.check) plan.commands.push(enableHealth(name, slot));
+  } else {
+    plan.commands.push(setServerAddr(name, slot, address.ip, after.port));
+  }
   plan.commands.push(setServerState(name, slot, after.state));
 }
 
@@ -72,6 +80,10 @@ export function planServers(prev: Applied, next: Applied): ServerPlan {
     }
     if (after.length < before.length) {
       plan.reasons.push(`backend ${backend.name} has fewer server slots`);
+      continue;
+    }
+    if (after.length > before.length && needsReloadToGrow(backend)) {
+      plan.reasons.push(`backend ${backend.name} needs more server slots, and its TLS files are only read on a reload`);
       continue;
     }
     const oldServers = serversByKey(old.servers);

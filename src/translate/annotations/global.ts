@@ -17,8 +17,8 @@ export const MAXCONN = defineKey<number>({
   group: GROUP,
   type: 'number',
   fallback: GLOBAL_DEFAULTS.maxconn,
-  defaultText: String(GLOBAL_DEFAULTS.maxconn),
-  doc: 'Concurrent connections HAProxy accepts in total.',
+  defaultText: 'from the file-descriptor limit',
+  doc: 'Concurrent connections HAProxy accepts in total; by default HAProxy derives it from the file-descriptor limit it has.',
   parse: (raw) => parseInteger(raw, 1, 1_000_000),
 });
 

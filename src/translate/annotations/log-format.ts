@@ -81,7 +81,7 @@ function expressionProblem(body: string): string | undefined {
 export function logFormatProblem(format: string): string | undefined {
   if (format.length === 0) return 'is empty';
   if (format.length > 1024) return 'is longer than 1024 characters';
-  if (hasControl(format)) return 'has control characters';
+  if (hasControl(format) || !/^[\x20-\x7e]+$/.test(format)) return 'has control or non-ASCII characters';
   for (let i = 0; i < format.length; i++) {
     if (format[i] !== '%') continue;
     const rest = format.slice(i + 1);

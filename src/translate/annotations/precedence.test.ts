@@ -62,7 +62,7 @@ const ROWS: Row[] = [
     key: 'ssl-redirect-code', kind: 'route', raw: ['', '301', '308'], expected: [undefined, 301, 308], fallback: 302, invalid: '300',
     read: (m) => m.routes[0].httpsRedirect?.code, needs: { 'ssl-redirect-port': '443' },
   },
-  { key: 'maxconn', kind: 'global', raw: ['', '', '3000'], expected: [undefined, undefined, 3000], fallback: 50_000, invalid: 'lots', read: (m) => m.global.maxconn },
+  { key: 'maxconn', kind: 'global', raw: ['', '', '3000'], expected: [undefined, undefined, 3000], fallback: 0, invalid: 'lots', read: (m) => m.global.maxconn },
   { key: 'timeout-client', kind: 'global', raw: ['', '', '3s'], expected: [undefined, undefined, 3000], fallback: 50_000, invalid: '3 s', read: (m) => m.global.timeouts.client },
   { key: 'hard-stop-after', kind: 'global', raw: ['', '', '3m'], expected: [undefined, undefined, 180_000], fallback: 1_800_000, invalid: 'later', read: (m) => m.global.hardStopAfter },
 ];
