@@ -4,13 +4,13 @@
  * prints what answered and exits (non-zero if anything failed).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { watch, type FSWatcher } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseManifests } from '../src/sources/manifest-source.js';
-import type { EndpointSlice } from '../src/store/types.js';
 import { startEchoServer, type EchoServer } from '../test/support/echo-server.js';
 import { send } from '../test/support/net.js';
 
@@ -28,7 +28,8 @@ async function main(): Promise<number> {
     },
   });
   const dir = resolve(values.manifests!);
-  const backends = await startBackends(dir);
+  const backends = new DemoBackends(dir);
+  await backends.start();
   const stateDir = await mkdtemp(join(tmpdir(), 'portcullis-demo-'));
   const controller = spawn(process.execPath, [
     join(here, '..', 'src', 'cli.js'), 'controller', '--manifests', dir,
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
   controller.stderr?.on('data', (d: Buffer) => output.push(d.toString()));
   const stop = async () => {
     await stopController(controller);
-    await Promise.all(backends.map((b) => b.close()));
+    await backends.close();
   };
   try {
     await waitReady(Number(values['health-port']), controller);
@@ -76,39 +77,67 @@ async function main(): Promise<number> {
   return 0;
 }
 
-/** One echo backend per endpoint address and port listed in the folder's EndpointSlices. */
-async function startBackends(dir: string): Promise<EchoServer[]> {
-  const slices: EndpointSlice[] = [];
+/** Every address:port the folder's EndpointSlices list, with the names a backend reports. */
+async function listedEndpoints(dir: string): Promise<Map<string, { address: string; port: number; pod: string; service: string; namespace: string }>> {
+  const found = new Map<string, { address: string; port: number; pod: string; service: string; namespace: string }>();
   for (const entry of await readdir(dir, { recursive: true })) {
     if (!/\.ya?ml$/.test(entry)) continue;
-    for (const obj of parseManifests(await readFile(join(dir, entry), 'utf8'))) if (obj.kind === 'EndpointSlice') slices.push(obj);
-  }
-  const started: EchoServer[] = [];
-  const seen = new Set<string>();
-  for (const slice of slices) {
-    for (const endpoint of slice.endpoints) {
-      for (const address of endpoint.addresses) {
-        for (const port of slice.ports) {
-          const key = `${address}:${port.port}`;
-          if (seen.has(key) || !port.port) continue;
-          seen.add(key);
-          started.push(
-            await startEchoServer({
-              host: address,
-              port: port.port,
-              env: {
-                POD_NAME: endpoint.targetRef?.name ?? key,
-                NAMESPACE: slice.metadata.namespace,
-                SERVICE_NAME: slice.metadata.labels['kubernetes.io/service-name'] ?? '',
-                INGRESS_NAME: '',
-              },
-            }),
-          );
+    let objects: ReturnType<typeof parseManifests> = [];
+    try {
+      objects = parseManifests(await readFile(join(dir, entry), 'utf8'));
+    } catch {
+      continue; // a half-written file; the controller reports it
+    }
+    for (const slice of objects) {
+      if (slice.kind !== 'EndpointSlice') continue;
+      for (const endpoint of slice.endpoints) {
+        for (const address of endpoint.addresses) {
+          for (const port of slice.ports) {
+            if (!port.port) continue;
+            const key = `${address}:${port.port}`;
+            found.set(key, {
+              address, port: port.port, pod: endpoint.targetRef?.name ?? key,
+              service: slice.metadata.labels['kubernetes.io/service-name'] ?? '', namespace: slice.metadata.namespace,
+            });
+          }
         }
       }
     }
   }
-  return started;
+  return found;
+}
+
+/**
+ * A demo backend (an echo server) for every endpoint the folder lists, kept in step with the
+ * folder while it runs, so walkthroughs that add endpoints (a rollout, a flip) get live pods.
+ */
+class DemoBackends {
+  private readonly running = new Map<string, EchoServer>();
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly dir: string) {}
+
+  async start(): Promise<void> {
+    await this.sync();
+    this.watcher = watch(this.dir, { recursive: true }, () => {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.sync(), 30);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.watcher?.close();
+    clearTimeout(this.timer);
+    await Promise.all([...this.running.values()].map((b) => b.close()));
+  }
+
+  private async sync(): Promise<void> {
+    for (const [key, e] of await listedEndpoints(this.dir)) {
+      if (this.running.has(key)) continue;
+      this.running.set(key, await startEchoServer({ host: e.address, port: e.port, env: { POD_NAME: e.pod, NAMESPACE: e.namespace, SERVICE_NAME: e.service, INGRESS_NAME: '' } }));
+    }
+  }
 }
 
 async function waitReady(port: number, child: ChildProcess): Promise<void> {
