@@ -21,6 +21,7 @@ import { planUpdate } from '../runtime/plan.js';
 import { planServers } from '../runtime/servers.js';
 import type {
   Applied, ApplyError, ApplyResult, DriverCounters, DriverOptions, Rendered, RuntimeCommand,
+  UpdatePlan,
 } from '../types.js';
 import { syncFiles, writeFileAtomic, type WrittenFiles } from './files.js';
 import { Supervisor } from './supervisor.js';
@@ -76,7 +77,7 @@ export class HAProxyDriver extends EventEmitter {
       this.stopping = false;
       this.live = undefined;
       this.staged = undefined;
-      const prepared = this.prepare(model, undefined);
+      const prepared = this.prepare(this.effective(model, undefined));
       if ('error' in prepared) return this.result('start', t0, [], 0, prepared.error);
       const invalid = await this.stage(prepared);
       if (invalid) return this.result('start', t0, [], 0, invalid);
@@ -102,21 +103,27 @@ export class HAProxyDriver extends EventEmitter {
       const t0 = Date.now();
       const current = this.applied;
       if (!current || this.stopping) throw new Error('apply() needs a started driver');
-      const prepared = this.prepare(model, current);
-      if ('error' in prepared) return this.result('none', t0, [], 0, prepared.error);
-      if (!this.supervisor.running) return this.applyOffline(prepared, t0);
-      const plan = planUpdate(current, prepared.applied);
-      if (plan.reload) return this.reload(prepared, plan.reasons, t0, false);
-      if (plan.commands.length === 0) {
+      // Endpoint churn is the hot path: plan from the layout alone and send the commands first;
+      // rendering and writing the files that describe the new state follows, off the latency path.
+      const next = this.plan(model, current);
+      if ('error' in next) return this.result('none', t0, [], 0, next.error);
+      const { applied, plan } = next;
+      if (this.supervisor.running && !plan.reload && plan.commands.length > 0) {
+        const sent = await this.send(plan.commands);
+        const prepared = this.prepare(applied);
+        if ('error' in prepared) return this.result('none', t0, [], 0, prepared.error);
+        if (sent.error) return this.reload(prepared, [`runtime API failed, reloading instead: ${sent.error}`], t0, true, sent.count);
         await this.writeLive(prepared.rendered);
         this.commit(prepared);
-        return this.result('none', t0, [], 0);
+        return this.result('runtime', t0, [], sent.count);
       }
-      const sent = await this.send(plan.commands);
-      if (sent.error) return this.reload(prepared, [`runtime API failed, reloading instead: ${sent.error}`], t0, true, sent.count);
+      const prepared = this.prepare(applied);
+      if ('error' in prepared) return this.result('none', t0, [], 0, prepared.error);
+      if (!this.supervisor.running) return this.applyOffline(prepared, t0);
+      if (plan.reload) return this.reload(prepared, plan.reasons, t0, false);
       await this.writeLive(prepared.rendered);
       this.commit(prepared);
-      return this.result('runtime', t0, [], sent.count);
+      return this.result('none', t0, [], 0);
     });
   }
 
@@ -134,13 +141,27 @@ export class HAProxyDriver extends EventEmitter {
     return run;
   }
 
-  private prepare(model: Model, current: Applied | undefined): Prepared | { error: ApplyError } {
+  /** The next state and how to get there; refuses models whose strings cannot be rendered safely. */
+  private plan(model: Model, current: Applied): { applied: Applied; plan: UpdatePlan } | { error: ApplyError } {
+    const applied = this.effective(model, current);
+    try {
+      return { applied, plan: planUpdate(current, applied) };
+    } catch (err) {
+      if (!(err instanceof RenderRefusedError)) throw err;
+      return { error: failure(err.code, err.message, { source: err.source }) };
+    }
+  }
+
+  private effective(model: Model, current: Applied | undefined): Applied {
     const effective = this.options.hardStopAfterMs === undefined
       ? model
       : { ...model, global: { ...model.global, hardStopAfter: this.options.hardStopAfterMs } };
-    const layout = planLayout(current?.layout, effective);
+    return { model: effective, layout: planLayout(current?.layout, effective) };
+  }
+
+  private prepare(applied: Applied): Prepared | { error: ApplyError } {
     try {
-      return { applied: { model: effective, layout }, rendered: render(effective, layout, this.options.stateDir) };
+      return { applied, rendered: render(applied.model, applied.layout, this.options.stateDir) };
     } catch (err) {
       if (!(err instanceof RenderRefusedError)) throw err;
       return { error: failure(err.code, err.message, { source: err.source }) };
