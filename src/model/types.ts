@@ -126,7 +126,7 @@ export interface Backend {
   source: SourceRef;
   /** Per-request rules (access control, auth, rate limit, rewrites, headers, CORS). Absent: none. */
   policy?: BackendPolicy;
-  /** Options of every server line. Absent: the defaults (health checks on, HTTP/1.1 in the clear). */
+  /** Options of every server line. Absent: the defaults (no health checks, HTTP/1.1 in the clear). */
   server?: ServerOptions;
   /** Timeouts that differ from the global ones (set on the Service or Ingress). */
   timeouts?: BackendTimeouts;

@@ -12,6 +12,10 @@ export interface StoreChange {
   kind: Kind;
   key: string;
   type: 'upsert' | 'delete';
+  /** The object as it is now (absent after a delete). */
+  object?: KubeObject;
+  /** The object as it was before this change (absent when it is new). */
+  previous?: KubeObject;
 }
 
 /**
@@ -43,12 +47,14 @@ export class Store extends EventEmitter {
     const previous = objects.get(key);
     if (previous && sameObject(previous, obj)) return;
     objects.set(key, obj);
-    this.changed({ kind: obj.kind, key, type: 'upsert' });
+    this.changed({ kind: obj.kind, key, type: 'upsert', object: obj, previous });
   }
 
   delete(kind: Kind, key: string): void {
-    if (!this.byKind.get(kind)!.delete(key)) return;
-    this.changed({ kind, key, type: 'delete' });
+    const previous = this.byKind.get(kind)!.get(key);
+    if (!previous) return;
+    this.byKind.get(kind)!.delete(key);
+    this.changed({ kind, key, type: 'delete', previous });
   }
 
   /** Replaces every object of a kind (a relist), emitting only the differences. */

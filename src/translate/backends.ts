@@ -14,7 +14,8 @@ import {
 import { backendSettings, settingsKey, type BackendSettings } from './annotations/backend-settings.js';
 import type { SettingsResolver } from './annotations/resolve.js';
 import { compareText, type Diagnostics } from './diagnostics.js';
-import { indexSlices, serversFor } from './endpoints.js';
+import { indexSlices, noReadyEndpointsMessage, serversFor } from './endpoints.js';
+import type { EndpointSource } from './types.js';
 
 /** A Service port as an Ingress (or `--default-backend-service`) names it. */
 export interface ServiceRef {
@@ -25,7 +26,7 @@ export interface ServiceRef {
 
 /** What looking a ServiceRef up found; every outcome carries the backend to route to. */
 type BackendLookup =
-  | { status: 'found'; backend: Backend; service: Service }
+  | { status: 'found'; backend: Backend; service: Service; /** Slice port name the servers come from; absent for ExternalName. */ portName?: string }
   | { status: 'no-service'; backend: Backend }
   | { status: 'no-port'; backend: Backend; service: Service };
 
@@ -83,7 +84,7 @@ function lookupBackend(snapshot: Snapshot, slices: ReadonlyMap<string, EndpointS
   }
   if (!servicePort) return { status: 'no-port', backend: empty(ref.port.number ?? ref.port.name ?? ''), service };
   const servers = serversFor(slices.get(key) ?? [], servicePort);
-  return { status: 'found', backend: { ...empty(servicePort.port), servers }, service };
+  return { status: 'found', backend: { ...empty(servicePort.port), servers }, service, portName: servicePort.name ?? '' };
 }
 
 function findPort(service: Service, port: ServiceBackendPort): ServicePort | undefined {
@@ -163,6 +164,16 @@ export class BackendTable {
     return entry;
   }
 
+  /** Where each backend's servers come from, so an EndpointSlice change can be applied to them alone. */
+  endpointSources(): Map<string, EndpointSource> {
+    const sources = new Map<string, EndpointSource>();
+    for (const [name, lookup] of this.byName) {
+      if (lookup.status !== 'found' || lookup.portName === undefined) continue;
+      sources.set(name, { service: `${lookup.service.metadata.namespace}/${lookup.service.metadata.name}`, portName: lookup.portName });
+    }
+    return sources;
+  }
+
   /** The backends, sorted by name; warns once per Service that has no ready server. */
   list(): Backend[] {
     const backends: Backend[] = [];
@@ -170,7 +181,7 @@ export class BackendTable {
       backends.push(lookup.backend);
       if (lookup.status !== 'found' || lookup.backend.servers.some((s) => s.state === 'ready')) continue;
       const { namespace, name } = lookup.service.metadata;
-      this.diags.warning('PCL_NO_READY_ENDPOINTS', { kind: 'Service', namespace, name }, `Service "${namespace}/${name}" has no ready endpoint; requests for it get 503`);
+      this.diags.warning('PCL_NO_READY_ENDPOINTS', { kind: 'Service', namespace, name }, noReadyEndpointsMessage(namespace, name));
     }
     return backends.sort((a, b) => compareText(a.name, b.name));
   }

@@ -39,7 +39,7 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return (
     compareText(a.source.kind, b.source.kind) ||
     compareText(a.source.namespace, b.source.namespace) ||

@@ -54,6 +54,11 @@ export function serversFor(slices: readonly EndpointSlice[], servicePort: Servic
   return [...byKey.values()].sort((a, b) => compareText(a.address, b.address) || a.port - b.port);
 }
 
+/** The warning for a Service port with no ready server, worded in one place for both translation paths. */
+export function noReadyEndpointsMessage(namespace: string, name: string): string {
+  return `Service "${namespace}/${name}" has no ready endpoint; requests for it get 503`;
+}
+
 /**
  * Endpoint conditions as the EndpointSlice API defines their absence: `ready` unknown counts as
  * ready, `serving` unknown follows `ready`, `terminating` unknown is false. A terminating endpoint

@@ -11,6 +11,7 @@ import { DEFAULT_CERTIFICATE_ID, collectCertificates, defaultCertificate, isCove
 import type { TranslateOptions, TranslateResult } from './types.js';
 
 export { dumpModel } from './dump.js';
+export { patchEndpoints } from './incremental.js';
 export { formatDiagnostic } from './diagnostics.js';
 export type { Diagnostic, TranslateOptions, TranslateResult } from './types.js';
 
@@ -39,7 +40,7 @@ export function translate(snapshot: Snapshot, options: TranslateOptions): Transl
     defaultCertificate: chooseDefaultCertificate(snapshot, options, settings, diags),
   };
   const owned = ingresses.map(refOf).sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name));
-  return { model, diagnostics: diags.sorted(), ingresses: owned };
+  return { model, diagnostics: diags.sorted(), ingresses: owned, endpointSources: backends.endpointSources() };
 }
 
 function toRoute(

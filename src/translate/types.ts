@@ -40,12 +40,25 @@ export interface TranslateOptions {
   allowCrossNamespaceSecrets?: boolean;
 }
 
+/** The Service port whose EndpointSlices give a backend its servers. */
+export interface EndpointSource {
+  /** `namespace/name` of the Service. */
+  service: string;
+  /** Name of the Service port ('' when unnamed), matched against the slices' port names. */
+  portName: string;
+}
+
 export interface TranslateResult {
   model: Model;
   /** Sorted by source, then code; one per problem, never repeated for the same cause. */
   diagnostics: Diagnostic[];
   /** Ingresses this controller owns (their status gets our address), sorted by namespace/name. */
   ingresses: ObjectRef[];
+  /**
+   * By backend name, where servers come from (backends of ExternalName or missing Services are not
+   * listed). Lets `patchEndpoints` apply an EndpointSlice change without a full translation.
+   */
+  endpointSources?: ReadonlyMap<string, EndpointSource>;
 }
 
 export type { Timeouts };

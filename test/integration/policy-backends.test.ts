@@ -63,7 +63,7 @@ before(async () => {
     holder.port = b.port;
     spread.push(b);
   }
-  healthy = await backend({ handler: (req, res) => res.end(JSON.stringify({ port: healthy.port })) });
+  healthy = await backend({ handler: (_req, res) => res.end(JSON.stringify({ port: healthy.port })) });
   sick = await backend({ handler: (req, res) => { res.statusCode = req.url === '/healthz' ? 500 : 200; res.end(JSON.stringify({ port: sick.port })); } });
   slow = await slowBackend(400);
   flaky = await backend({ handler: (_req, res) => { flakyCalls++; res.statusCode = flakyCalls % 2 === 1 ? 503 : 200; res.end(`call ${flakyCalls}`); } });

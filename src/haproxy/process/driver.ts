@@ -156,7 +156,7 @@ export class HAProxyDriver extends EventEmitter {
     const effective = this.options.hardStopAfterMs === undefined
       ? model
       : { ...model, global: { ...model.global, hardStopAfter: this.options.hardStopAfterMs } };
-    return { model: effective, layout: planLayout(current?.layout, effective) };
+    return { model: effective, layout: planLayout(current?.layout, effective, current?.model) };
   }
 
   private prepare(applied: Applied): Prepared | { error: ApplyError } {

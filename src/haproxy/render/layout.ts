@@ -56,9 +56,16 @@ function placeServers(previous: readonly (string | null)[] | undefined, keys: st
  * next power of two) when its free slots run out, and never shrinks, so growth costs `add server`
  * commands, not a reload.
  */
-export function planLayout(prev: Layout | undefined, model: Model): Layout {
-  const backends: Record<string, (string | null)[]> = {};
+export function planLayout(prev: Layout | undefined, model: Model, prevModel?: Model): Layout {
+  const backends: Record<string, readonly (string | null)[]> = {};
+  // A backend handed over as the same object keeps its slots as they are, array and all.
+  const previous = new Set(prevModel?.backends ?? []);
+  const unchanged = new Set(model.backends.filter((b) => previous.has(b)).map((b) => b.name));
   for (const backend of model.backends) {
+    if (unchanged.has(backend.name) && prev?.backends[backend.name]) {
+      backends[backend.name] = prev.backends[backend.name];
+      continue;
+    }
     const keys = [...serversByKey(backend.servers).keys()];
     const previous = prev?.backends[backend.name];
     backends[backend.name] = previous ? placeServers(previous, keys) : placeServers(new Array(slotCapacity(keys.length)).fill(null), keys);

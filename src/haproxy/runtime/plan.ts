@@ -39,7 +39,7 @@ function backendReasons(prev: Model, next: Model): string[] {
   for (const backend of next.backends) {
     const old = before.get(backend.name);
     if (!old) reasons.push(`backend ${backend.name} added`);
-    else if (settingsText(old) !== settingsText(backend)) reasons.push(`backend ${backend.name} settings changed`);
+    else if (old !== backend && settingsText(old) !== settingsText(backend)) reasons.push(`backend ${backend.name} settings changed`);
   }
   for (const name of before.keys()) if (!after.has(name)) reasons.push(`backend ${name} removed`);
   return reasons;
@@ -100,7 +100,15 @@ export function planUpdate(prev: Applied, next: Applied): UpdatePlan {
     ...backendReasons(prev.model, next.model),
     ...servers.reasons,
   ];
-  const commands = [...servers.commands, ...certificateCommands(prev.model, next.model), ...mapCommands(prev.model, next.model)];
+  // An endpoint-only change hands over the same route and certificate objects: skip rebuilding their
+  // maps and lists, which grow with the number of Ingresses.
+  const sameCertificates = prev.model.certificates === next.model.certificates && prev.model.defaultCertificate === next.model.defaultCertificate;
+  const sameRoutes = prev.model.routes === next.model.routes && prev.model.defaultBackend === next.model.defaultBackend;
+  const commands = [
+    ...servers.commands,
+    ...(sameCertificates ? [] : certificateCommands(prev.model, next.model)),
+    ...(sameRoutes ? [] : mapCommands(prev.model, next.model)),
+  ];
   if (reasons.length > 0) return { reload: true, reasons };
   return { reload: false, commands };
 }

@@ -86,6 +86,8 @@ export function planServers(prev: Applied, next: Applied): ServerPlan {
       plan.reasons.push(`backend ${backend.name} needs more server slots, and its TLS files are only read on a reload`);
       continue;
     }
+    // An unchanged backend (same object, same slots) needs nothing: endpoint changes touch few.
+    if (old === backend && before === after) continue;
     const oldServers = serversByKey(old.servers);
     const newServers = serversByKey(backend.servers);
     for (let index = 0; index < after.length; index++) {

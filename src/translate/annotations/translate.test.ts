@@ -234,4 +234,20 @@ runTranslateCases([
     ],
     ingresses: ['default/api', 'default/bad', 'default/web'],
   },
+  {
+    desc: 'ingresses with the same annotations share one backend variant',
+    expected: [
+      ...GLOBAL,
+      'route first.example.com / prefix -> default_web_80_9e7997c2d040 (Ingress default/first)',
+      'route second.example.com / prefix -> default_web_80_9e7997c2d040 (Ingress default/second)',
+      'route third.example.com / prefix -> default_web_80_b3dfeb46b768 (Ingress default/third)',
+      'backend default_web_80_9e7997c2d040 (Ingress default/first): 10.0.0.1:8080 ready',
+      '  allow 10.0.0.0/8',
+      'backend default_web_80_b3dfeb46b768 (Ingress default/third): 10.0.0.1:8080 ready',
+      '  allow 192.168.0.0/16',
+      FALLBACK,
+    ],
+    diagnostics: [],
+    ingresses: ['default/first', 'default/second', 'default/third'],
+  },
 ]);

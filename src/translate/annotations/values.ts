@@ -58,10 +58,11 @@ export function checkCidr(item: string): string | undefined {
   // Zone ids (`fe80::1%eth0`) are no use for matching clients and '%' has a meaning to HAProxy.
   const v4 = isIPv4(address);
   const v6 = !v4 && isIPv6(address) && !address.includes('%');
-  if (!v4 && !v6) return `"${item}" is not an IP address or CIDR`;
+  const quoted = JSON.stringify(item.length > 64 ? `${item.slice(0, 64)}...` : item);
+  if (!v4 && !v6) return `${quoted} is not an IP address or CIDR`;
   if (prefix === undefined) return undefined;
   const max = v4 ? 32 : 128;
-  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) return `"${item}" has a prefix length that is not 0 to ${max}`;
+  if (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max) return `${quoted} has a prefix length that is not 0 to ${max}`;
   return undefined;
 }
 
