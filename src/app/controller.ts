@@ -2,7 +2,7 @@ import type { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { Model } from '../model/types.js';
 import { planStatusUpdates, publishedAddresses, type PublishSource } from '../status/status.js';
 import type { Store, StoreChange } from '../store/store.js';
-import { SERVICE_NAME_LABEL, type LoadBalancerIngress, type ObjectRef } from '../store/types.js';
+import { objectKey, SERVICE_NAME_LABEL, type LoadBalancerIngress, type ObjectRef } from '../store/types.js';
 import { patchEndpoints, translate } from '../translate/index.js';
 import type { Diagnostic, TranslateOptions, TranslateResult } from '../translate/types.js';
 import type { ApplyResult, HAProxyDriver } from '../haproxy/index.js';
@@ -184,12 +184,15 @@ export class Controller {
     const error = apply.error!;
     metrics?.applyErrors.inc({ code: error.code });
     const source = error.source;
-    const ingress = source?.kind === 'Ingress' ? store.get('Ingress', `${source.namespace}/${source.name}`) : undefined;
-    if (ingress && !this.excluded.has(`Ingress/${source!.namespace}/${source!.name}`)) {
-      // Leave the offending Ingress out and try again: one bad object must not hold back the rest.
-      this.excluded.set(`Ingress/${source!.namespace}/${source!.name}`, ingress.metadata.resourceVersion);
+    const kind = source?.kind;
+    // Ingresses are left out whole; a Service or the ConfigMap only loses its snippets (translate).
+    const culprit = kind === 'Ingress' || kind === 'Service' || kind === 'ConfigMap' ? store.get(kind, objectKey(source!)) : undefined;
+    const key = culprit ? `${culprit.kind}/${objectKey(culprit.metadata)}` : '';
+    if (culprit && !this.excluded.has(key)) {
+      // Leave the offending object out and try again: one bad object must not hold back the rest.
+      this.excluded.set(key, culprit.metadata.resourceVersion);
       this.changedServices = undefined;
-      this.reporter.rejected(ingress, error.message);
+      this.reporter.rejected(culprit, error.message);
       this.dirty = true;
       return;
     }
@@ -201,10 +204,11 @@ export class Controller {
     });
   }
 
-  /** An excluded Ingress gets another chance once it changes or disappears. */
+  /** An excluded object gets another chance once it changes or disappears. */
   private forgetStaleExclusions(): void {
     for (const [key, version] of this.excluded) {
-      const current = this.options.store.get('Ingress', key.slice('Ingress/'.length));
+      const slash = key.indexOf('/');
+      const current = this.options.store.get(key.slice(0, slash) as 'Ingress' | 'Service' | 'ConfigMap', key.slice(slash + 1));
       if (!current || current.metadata.resourceVersion !== version) this.excluded.delete(key);
     }
   }

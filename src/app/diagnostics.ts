@@ -1,5 +1,5 @@
 import type { EventRecord } from '../sources/kube-writer.js';
-import { objectKey, type Ingress, type Snapshot } from '../store/types.js';
+import { objectKey, refOf, type KubeObject, type Snapshot } from '../store/types.js';
 import type { Diagnostic } from '../translate/types.js';
 import type { Logger } from './logger.js';
 
@@ -37,15 +37,16 @@ export class DiagnosticReporter {
     this.active = next;
   }
 
-  /** An Ingress left out because HAProxy rejected the configuration generated for it. */
-  rejected(ingress: Ingress, message: string): void {
-    const ref = { kind: 'Ingress' as const, namespace: ingress.metadata.namespace, name: ingress.metadata.name };
-    this.logger.error('HAProxy rejected the configuration of this Ingress; it is left out until it changes', {
+  /** An object left out (an Ingress) or stripped of its snippets (a Service, the ConfigMap) because HAProxy rejected what it produced. */
+  rejected(obj: KubeObject, message: string): void {
+    const ref = refOf(obj);
+    const what = obj.kind === 'Ingress' ? 'it is left out' : 'its config snippets are left out';
+    this.logger.error(`HAProxy rejected the configuration generated for this ${obj.kind}; ${what} until it changes`, {
       code: 'PCL_CONFIG_REJECTED',
-      object: `Ingress ${objectKey(ref)}`,
+      object: `${obj.kind} ${objectKey(ref)}`,
       error: message,
     });
-    this.emit({ ref: { ...ref, uid: ingress.metadata.uid }, type: 'Warning', reason: 'PCL_CONFIG_REJECTED', message });
+    this.emit({ ref: { ...ref, uid: obj.metadata.uid }, type: 'Warning', reason: 'PCL_CONFIG_REJECTED', message });
   }
 
   private emit(event: EventRecord): void {

@@ -24,6 +24,8 @@ export const FLAGS = {
   'haproxy-bin': { type: 'string', default: 'haproxy', help: 'HAProxy executable.' },
   'health-port': { type: 'string', default: '10254', help: 'Port of the health, metrics and admin HTTP server (0: pick a free one).' },
   'health-address': { type: 'string', default: '0.0.0.0', help: 'Address of the health, metrics and admin HTTP server.' },
+  'allow-config-snippets': { type: 'boolean', default: false, help: 'Apply the global-, frontend- and backend-config-snippet keys (raw HAProxy configuration; off by default).' },
+  'allow-cross-namespace-secrets': { type: 'boolean', default: false, help: 'Let annotations name Secrets in other namespaces (auth-secret, server-ca, server-crt).' },
   'stats-port': { type: 'string', default: '0', help: 'Port for HAProxy\'s Prometheus exporter (/metrics) and stats page (/stats); 0 turns them off.' },
   'leader-election-namespace': { type: 'string', help: 'Namespace of the Lease used to elect the replica that writes status (default: the pod\'s namespace).' },
   'leader-election-name': { type: 'string', default: 'portcullis-leader', help: 'Name of that Lease.' },
@@ -55,6 +57,8 @@ export interface CliOptions {
   healthPort: number;
   healthAddress: string;
   statsPort: number;
+  allowConfigSnippets: boolean;
+  allowCrossNamespaceSecrets: boolean;
   leaderElectionNamespace?: string;
   leaderElectionName: string;
   logLevel: LogLevel;
@@ -109,6 +113,8 @@ export function parseOptions(argv: string[]): CliOptions {
     healthPort: port(v['health-port'], 'health-port', true),
     healthAddress: String(v['health-address']),
     statsPort: port(v['stats-port'], 'stats-port', true),
+    allowConfigSnippets: Boolean(v['allow-config-snippets']),
+    allowCrossNamespaceSecrets: Boolean(v['allow-cross-namespace-secrets']),
     leaderElectionNamespace: v['leader-election-namespace'] as string | undefined,
     leaderElectionName: String(v['leader-election-name']),
     logLevel,

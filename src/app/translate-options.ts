@@ -37,5 +37,7 @@ export function translateOptionsFrom(options: CliOptions): TranslateOptions {
     httpPort: options.httpPort,
     httpsPort: options.httpsPort,
     statsPort: options.statsPort || undefined,
+    allowConfigSnippets: options.allowConfigSnippets,
+    allowCrossNamespaceSecrets: options.allowCrossNamespaceSecrets,
   };
 }

@@ -16,7 +16,7 @@ describe('controller against the Kubernetes API and a real HAProxy', () => {
 
   before(async () => {
     statsPort = await freePort();
-    stack = await startStack({ args: ['--publish-address', '203.0.113.7', '--stats-port', String(statsPort)] });
+    stack = await startStack({ args: ['--publish-address', '203.0.113.7', '--stats-port', String(statsPort), '--allow-config-snippets'] });
     stack.api.create(namespace(ns));
     stack.api.create(ingressClass());
     await stack.backend({ address: '127.0.20.1', port: 8080, service: 'web', namespace: ns, pod: 'web-1' });
@@ -164,5 +164,32 @@ describe('controller against the Kubernetes API and a real HAProxy', () => {
     assert.match(haproxy, /^haproxy_frontend_http_requests_total\{proxy="portcullis"\} [1-9]/m);
     assert.match(haproxy, /^haproxy_backend_http_responses_total\{proxy="shop_web_80",code="2xx"\} [1-9]/m);
     assert.equal((await fetch(`http://127.0.0.1:${statsPort}/stats`)).status, 200);
+  });
+
+  it('leaves out alone an Ingress whose configuration HAProxy rejects, and takes it back once fixed', async () => {
+    const bad = ingress(ns, 'broken-snippet', [{ host: 'broken.example.com', paths: [{ service: 'web', port: 80 }] }], {
+      annotations: { 'haproxy.org/backend-config-snippet': 'this-is-not-a-directive' },
+    });
+    stack.api.create(bad);
+    const events = await eventually(() => {
+      const found = (stack.api.list('v1', 'Event', ns) as { reason?: string; involvedObject?: { name?: string } }[]).filter(
+        (e) => e.involvedObject?.name === 'broken-snippet' && e.reason === 'PCL_CONFIG_REJECTED',
+      );
+      return found.length ? found : undefined;
+    }, { what: 'a PCL_CONFIG_REJECTED Event' });
+    assert.equal(events.length, 1);
+    await stack.settle();
+    assert.equal((await stack.request('broken.example.com', '/')).status, 404, 'the rejected Ingress is left out');
+    assert.equal((await stack.request('shop.example.com', '/')).json?.service, 'web', 'everything else keeps serving');
+    assert.ok(stack.logs.some((l) => l.includes('PCL_CONFIG_REJECTED')), 'the rejection is logged');
+    const fixed = ingress(ns, 'broken-snippet', [{ host: 'broken.example.com', paths: [{ service: 'web', port: 80 }] }], {
+      annotations: { 'haproxy.org/backend-config-snippet': 'http-response set-header X-Snippet applied' },
+    });
+    stack.api.apply(fixed);
+    const res = await eventually(async () => {
+      const r = await stack.request('broken.example.com', '/');
+      return r.status === 200 ? r : undefined;
+    }, { what: 'the fixed Ingress to serve' });
+    assert.equal(res.headers['x-snippet'], 'applied');
   });
 });

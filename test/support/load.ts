@@ -5,7 +5,7 @@ export interface LoadResult {
   sent: number;
   ok: number;
   failed: number;
-  /** Requests retried once because a reused keep-alive connection was closed before any response byte. */
+  /** Retries because a reused keep-alive connection was closed before any response byte. */
   retried: number;
   statuses: Record<string, number>;
   errors: Record<string, number>;
@@ -26,8 +26,8 @@ export interface Load {
  * another on keep-alive connections (like real clients), until stopped, `maxRequests` or
  * `maxDurationMs`. A response that is not `expectStatus` or an error counts as failed.
  *
- * A GET that fails on a REUSED connection before any byte of the response arrived is retried once,
- * as Go's http.Transport and browsers do: the server may close an idle connection at any time
+ * A GET that fails on a REUSED connection before any byte of the response arrived is retried (at
+ * most five times), as Go's http.Transport and browsers do: the server may close an idle connection at any time
  * (HTTP/1.1 §9.6), so that race is not a dropped request. Failures on fresh connections are never
  * retried.
  */
@@ -112,7 +112,9 @@ export function startLoad(options: {
     while (more()) {
       result.sent++;
       let outcome = await once();
-      if ('error' in outcome && outcome.reused && !outcome.gotBytes) {
+      // Like Go's transport: retry while the failure is a reused connection closed before any
+      // response byte (another pooled socket may have been closed too); a fresh one never is.
+      for (let attempt = 0; attempt < 5 && 'error' in outcome && outcome.reused && !outcome.gotBytes; attempt++) {
         result.retried++;
         outcome = await once();
       }
