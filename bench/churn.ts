@@ -38,7 +38,7 @@ const servingOnly = (who: string) =>
   }, { timeoutMs: 30_000, what: `${who} serving` });
 await servingOnly('blue');
 
-const before = await stack.counters();
+const before = await stack.baseline(1);
 const load = startLoad({ address: stack.address, port: stack.httpPort, host: 'app.bench.example', concurrency: 8, maxDurationMs: 600_000 });
 const pause = () => new Promise((r) => setTimeout(r, 50));
 let color: 'blue' | 'green' = 'blue';

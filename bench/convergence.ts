@@ -56,7 +56,7 @@ const until = async (pod: string, timeoutMs: number) => {
 };
 
 if (!(await until('a', 60_000))) throw new Error('the probe route never served');
-const countersBefore = await stack.counters();
+const countersBefore = await stack.baseline(1);
 const samples: number[] = [];
 let timeouts = 0;
 for (let i = 1; i <= changes; i++) {

@@ -29,6 +29,13 @@ const origin = await startHAProxy('origin', [
   'frontend origin', `  bind ${originAddress}:${originPort}`, '  http-request return status 200 content-type text/plain string "ok"',
 ]);
 const handPort = await freePort();
+const loggedPort = await freePort();
+// The same minimal config, logging every request the way Portcullis does by default, to tell the
+// cost of access logs apart from the cost of routing.
+const handLogged = await startHAProxy('hand-written-logged', [
+  'frontend main', `  bind 127.0.0.1:${loggedPort}`, '  log stdout format raw local0', '  option httplog', '  default_backend app',
+  'backend app', '  balance roundrobin', `  server origin ${originAddress}:${originPort}`,
+]);
 const hand = await startHAProxy('hand-written', [
   'frontend main', `  bind 127.0.0.1:${handPort}`, '  default_backend app',
   'backend app', '  balance roundrobin', `  server origin ${originAddress}:${originPort}`,
@@ -40,6 +47,7 @@ await eventually(async () => (await send({ address: stack.address, port: stack.h
 const targets = [
   { name: 'origin directly', url: `http://${originAddress}:${originPort}/`, host },
   { name: 'hand-written haproxy.cfg', url: `http://127.0.0.1:${handPort}/`, host },
+  { name: 'hand-written + access logs', url: `http://127.0.0.1:${loggedPort}/`, host },
   { name: `Portcullis, ${values.ingresses} Ingresses`, url: `http://${stack.address}:${stack.httpPort}/`, host },
 ];
 const results = new Map<string, { rps: number[]; p50: number[]; p99: number[]; errors: number }>();
@@ -61,15 +69,17 @@ printTable(
   [...results].map(([name, r]) => [name, Math.round(median(r.rps)), median(r.p50).toFixed(2), median(r.p99).toFixed(2), r.errors, `${((median(r.rps) / handRps) * 100).toFixed(1)}%`]),
 );
 await stack.close();
-for (const p of [origin, hand]) p.kill('SIGTERM');
+for (const p of [origin, hand, handLogged]) p.kill('SIGTERM');
 await rm(dir, { recursive: true, force: true });
 
 async function startHAProxy(name: string, lines: string[]): Promise<ChildProcess> {
   const cfg = join(dir, `${name}.cfg`);
-  await writeFile(cfg, ['global', '  maxconn 50000', 'defaults', '  mode http', '  timeout connect 5s', '  timeout client 50s', '  timeout server 50s', '  option http-keep-alive', ...lines, ''].join('\n'));
+  // No maxconn: HAProxy derives it from the file-descriptor limit, as the Portcullis config does.
+  await writeFile(cfg, ['global', 'defaults', '  mode http', '  timeout connect 5s', '  timeout client 50s', '  timeout server 50s', '  option http-keep-alive', ...lines, ''].join('\n'));
   await run(haproxy, ['-c', '-q', '-f', cfg]);
   const child = spawn(haproxy, ['-db', '-f', cfg], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 300));
+  if (child.exitCode !== null) throw new Error(`${name} HAProxy exited at start (code ${child.exitCode})`);
   return child;
 }
 

@@ -18,6 +18,11 @@ export interface BenchStack {
   dir: string;
   /** GET /admin/counters of the controller. */
   counters(): Promise<{ reloads: number; restarts: number; runtimeCommands: Record<string, number> }>;
+  /**
+   * Counters once the reload that adding the measured route caused is booked: HAProxy serves the
+   * route a moment before the controller has confirmed the new worker and counted the reload.
+   */
+  baseline(expectedReloads: number): Promise<{ reloads: number; restarts: number; runtimeCommands: Record<string, number> }>;
   close(): Promise<void>;
 }
 
@@ -51,6 +56,8 @@ export async function startBenchStack(options: { ingresses: number; fillerAddres
     ],
     { stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] },
   );
+  // Whatever fails in a benchmark, the controller (and its HAProxy) must not outlive it.
+  process.on('exit', () => controller.kill('SIGKILL'));
   await eventually(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200, { timeoutMs: 120_000, intervalMs: 200, what: 'controller ready' });
   return {
     api,
@@ -60,6 +67,12 @@ export async function startBenchStack(options: { ingresses: number; fillerAddres
     healthPort,
     dir,
     counters: async () => (await (await fetch(`http://127.0.0.1:${healthPort}/admin/counters`)).json()) as Awaited<ReturnType<BenchStack['counters']>>,
+    async baseline(expectedReloads) {
+      return eventually(async () => {
+        const c = (await (await fetch(`http://127.0.0.1:${healthPort}/admin/counters`)).json()) as Awaited<ReturnType<BenchStack['counters']>>;
+        return c.reloads >= expectedReloads ? c : undefined;
+      }, { timeoutMs: 30_000, what: 'the setup reload to be counted' });
+    },
     async close() {
       const exited = new Promise((r) => controller.once('exit', r));
       controller.kill('SIGTERM');

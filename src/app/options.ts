@@ -26,6 +26,7 @@ export const FLAGS = {
   'health-address': { type: 'string', default: '0.0.0.0', help: 'Address of the health, metrics and admin HTTP server.' },
   'allow-config-snippets': { type: 'boolean', default: false, help: 'Apply the global-, frontend- and backend-config-snippet keys (raw HAProxy configuration; off by default).' },
   'allow-cross-namespace-secrets': { type: 'boolean', default: false, help: 'Let annotations name Secrets in other namespaces (auth-secret, server-ca, server-crt).' },
+  'access-log-relay': { type: 'boolean', default: false, help: 'Pass HAProxy\'s access logs through the controller\'s logger (structured, slower) instead of straight to stdout.' },
   'stats-port': { type: 'string', default: '0', help: 'Port for HAProxy\'s Prometheus exporter (/metrics) and stats page (/stats); 0 turns them off.' },
   'leader-election-namespace': { type: 'string', help: 'Namespace of the Lease used to elect the replica that writes status (default: the pod\'s namespace).' },
   'leader-election-name': { type: 'string', default: 'portcullis-leader', help: 'Name of that Lease.' },
@@ -57,6 +58,7 @@ export interface CliOptions {
   healthPort: number;
   healthAddress: string;
   statsPort: number;
+  accessLogRelay: boolean;
   allowConfigSnippets: boolean;
   allowCrossNamespaceSecrets: boolean;
   leaderElectionNamespace?: string;
@@ -113,6 +115,7 @@ export function parseOptions(argv: string[]): CliOptions {
     healthPort: port(v['health-port'], 'health-port', true),
     healthAddress: String(v['health-address']),
     statsPort: port(v['stats-port'], 'stats-port', true),
+    accessLogRelay: Boolean(v['access-log-relay']),
     allowConfigSnippets: Boolean(v['allow-config-snippets']),
     allowCrossNamespaceSecrets: Boolean(v['allow-cross-namespace-secrets']),
     leaderElectionNamespace: v['leader-election-namespace'] as string | undefined,

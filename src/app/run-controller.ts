@@ -31,7 +31,7 @@ export interface RunningController {
 export async function runController(options: CliOptions, logger: Logger): Promise<RunningController> {
   await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
   const store = new Store();
-  const driver = new HAProxyDriver({ bin: findBinary(options.haproxyBin), stateDir: options.stateDir });
+  const driver = new HAProxyDriver({ bin: findBinary(options.haproxyBin), stateDir: options.stateDir, accessLogs: options.accessLogRelay ? 'relay' : 'inherit' });
   driver.on('log', (line: string) => logger.info(line, { source: 'haproxy' }));
   driver.on('exit', (code: number | null, signal: string | null) =>
     logger.error('HAProxy exited unexpectedly; restarting', { code: 'PCL_ERR_HAPROXY_EXITED', exitCode: code, signal }),

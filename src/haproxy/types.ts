@@ -80,6 +80,14 @@ export interface DriverOptions {
   stateDir: string;
   /** When set, replaces `model.global.hardStopAfter` (how long old workers live after a reload). */
   hardStopAfterMs?: number;
+  /**
+   * Where HAProxy's access logs (its stdout) go. `relay` (default) emits each line as a 'log' event;
+   * `inherit` hands HAProxy this process's stdout, so a busy proxy's log lines never pass through
+   * JavaScript (at tens of thousands of requests a second, relaying them costs a third of the
+   * throughput on a small machine; see docs/benchmarks.md). HAProxy's own messages (stderr) are
+   * always relayed.
+   */
+  accessLogs?: 'relay' | 'inherit';
 }
 
 export interface DriverCounters {

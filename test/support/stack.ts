@@ -41,7 +41,7 @@ export async function startStack(options: { args?: string[]; address?: string } 
   const cli = parseOptions([
     'controller', '--kubeconfig', join(stateDir, 'kubeconfig'), '--state-dir', join(stateDir, 'haproxy'),
     '--bind-address', address, '--http-port', String(httpPort), '--https-port', String(httpsPort),
-    '--health-port', '0', '--health-address', '127.0.0.1', '--shutdown-grace', '2',
+    '--health-port', '0', '--health-address', '127.0.0.1', '--shutdown-grace', '2', '--access-log-relay',
     ...(options.args ?? []),
   ]);
   const running = await runController(cli, logger);

@@ -57,7 +57,7 @@ export class Supervisor extends EventEmitter {
   private expectExit = false;
   private readonly tail: string[] = [];
 
-  constructor(bin: string, stateDir: string) {
+  constructor(bin: string, stateDir: string, private readonly accessLogs: 'relay' | 'inherit' = 'relay') {
     super();
     this.bin = bin;
     this.stateDir = stateDir;
@@ -90,9 +90,11 @@ export class Supervisor extends EventEmitter {
 
   private spawnMaster(): ChildProcess {
     const args = ['-W', '-db', '-f', this.path(CONFIG_FILE), '-S', this.path(MASTER_SOCKET), '-p', this.path(PID_FILE)];
-    const child = spawn(this.bin, args, { cwd: this.stateDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.bin, args, { cwd: this.stateDir, stdio: ['ignore', this.accessLogs === 'inherit' ? 'inherit' : 'pipe', 'pipe'] });
     this.tail.length = 0;
-    for (const [stream, name] of [[child.stdout!, 'stdout'], [child.stderr!, 'stderr']] as const) {
+    const streams = [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const;
+    for (const [stream, name] of streams) {
+      if (!stream) continue;
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         this.tail.push(line);
         if (this.tail.length > OUTPUT_TAIL) this.tail.shift();
