@@ -8,20 +8,10 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { groupRawHeaders } from '../support/echo-server.js';
+import { groupRawHeaders, type EchoBody } from '../support/echo-server.js';
 
 /** What the echo backend reported about the request it received. */
-export interface CapturedRequest {
-  path: string;
-  host: string;
-  method: string;
-  proto: string;
-  headers: Record<string, string[]>;
-  namespace: string;
-  ingress: string;
-  service: string;
-  pod: string;
-}
+export type CapturedRequest = Omit<EchoBody, 'tls'>;
 
 /** What the client saw of the response. */
 export interface CapturedResponse {

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createH2Server } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
@@ -20,6 +20,7 @@ import type { KubeObject } from '../../src/store/types.js';
 import { formatDiagnostic, translate } from '../../src/translate/index.js';
 import type { TranslateOptions } from '../../src/translate/types.js';
 import { baseTranslateOptions, snapshotOf } from '../support/fixtures.js';
+import { send, type SimpleResponse } from '../support/net.js';
 
 /** What a backend saw of one request. */
 export interface Seen {
@@ -118,50 +119,14 @@ export async function startProxyProtocolBackend(): Promise<Backend & { lines: st
   return { port: await listening(server), seen: [], lines, close: closer(server) };
 }
 
-export interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  json?: Record<string, unknown>;
-}
+export type Reply = SimpleResponse;
 
 /** One HTTP/1.1 request on a fresh connection from `localAddress` (a 127.0.0.x address). */
 export function request(
   port: number,
   options: { host?: string; path?: string; method?: string; headers?: Record<string, string>; localAddress?: string; timeoutMs?: number } = {},
 ): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      {
-        host: '127.0.0.1',
-        port,
-        path: options.path ?? '/',
-        method: options.method ?? 'GET',
-        headers: { host: options.host ?? 'policy.example.com', ...options.headers },
-        localAddress: options.localAddress ?? '127.0.0.1',
-        agent: false,
-        timeout: options.timeoutMs ?? 5000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          let json: Record<string, unknown> | undefined;
-          try {
-            json = JSON.parse(body) as Record<string, unknown>;
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json });
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('request timed out')));
-    req.on('error', reject);
-    req.end();
-  });
+  return send({ address: '127.0.0.1', port, ...options, host: options.host ?? 'policy.example.com', localAddress: options.localAddress ?? '127.0.0.1' });
 }
 
 /** Kubernetes objects, as a manifest would hold them. */

@@ -38,6 +38,8 @@ export async function send(options: {
   headers?: Record<string, string>;
   body?: string;
   timeoutMs?: number;
+  /** Source address of the connection (a 127.0.0.x address, for address-based rules). */
+  localAddress?: string;
 }): Promise<SimpleResponse> {
   const request = options.https ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -49,6 +51,7 @@ export async function send(options: {
         method: options.method ?? 'GET',
         headers: { ...(options.host ? { host: options.host } : {}), ...options.headers },
         agent: false,
+        ...(options.localAddress ? { localAddress: options.localAddress } : {}),
         ...(options.https ? { servername: options.host, rejectUnauthorized: false } : {}),
         timeout: options.timeoutMs ?? 5000,
       },
