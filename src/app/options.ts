@@ -30,6 +30,9 @@ export const FLAGS = {
   'stats-port': { type: 'string', default: '0', help: 'Port for HAProxy\'s Prometheus exporter (/metrics) and stats page (/stats); 0 turns them off.' },
   'leader-election-namespace': { type: 'string', help: 'Namespace of the Lease used to elect the replica that writes status (default: the pod\'s namespace).' },
   'leader-election-name': { type: 'string', default: 'portcullis-leader', help: 'Name of that Lease.' },
+  'leader-election-lease-duration': { type: 'string', default: '15', help: 'Seconds a leader\'s Lease lasts without renewal before another replica may take over.' },
+  'leader-election-renew-deadline': { type: 'string', default: '10', help: 'Seconds the leader keeps trying to renew before it steps down.' },
+  'leader-election-retry-period': { type: 'string', default: '2', help: 'Seconds between attempts to acquire or renew the Lease.' },
   'log-level': { type: 'string', default: 'info', help: 'debug, info, warn or error.' },
   'log-format': { type: 'string', default: 'text', help: 'text or json.' },
   'shutdown-grace': { type: 'string', default: '25', help: 'Seconds in-flight requests get to finish on SIGTERM.' },
@@ -63,6 +66,8 @@ export interface CliOptions {
   allowCrossNamespaceSecrets: boolean;
   leaderElectionNamespace?: string;
   leaderElectionName: string;
+  /** Lease timings, milliseconds. */
+  leaderElection: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
   logLevel: LogLevel;
   logFormat: 'text' | 'json';
   shutdownGraceMs: number;
@@ -120,6 +125,11 @@ export function parseOptions(argv: string[]): CliOptions {
     allowCrossNamespaceSecrets: Boolean(v['allow-cross-namespace-secrets']),
     leaderElectionNamespace: v['leader-election-namespace'] as string | undefined,
     leaderElectionName: String(v['leader-election-name']),
+    leaderElection: {
+      leaseDurationMs: seconds(v['leader-election-lease-duration'], 'leader-election-lease-duration'),
+      renewDeadlineMs: seconds(v['leader-election-renew-deadline'], 'leader-election-renew-deadline'),
+      retryPeriodMs: seconds(v['leader-election-retry-period'], 'leader-election-retry-period'),
+    },
     logLevel,
     logFormat,
     shutdownGraceMs: Math.round(Number(v['shutdown-grace']) * 1000),
@@ -153,6 +163,12 @@ function port(value: unknown, flag: string, allowZero = false): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65535) throw usage(`--${flag} must be a port number, not "${value}"`);
   return n;
+}
+
+function seconds(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw usage(`--${flag} must be a positive number of seconds, not "${value}"`);
+  return Math.round(n * 1000);
 }
 
 function usage(message: string): ControllerError {

@@ -58,6 +58,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
       namespace: options.leaderElectionNamespace ?? podNamespace(kubeConfig),
       name: options.leaderElectionName,
       identity: process.env.POD_NAME || `${hostname()}_${process.pid}`,
+      ...options.leaderElection,
     });
     elector.on('error', (err: Error) => logger.warn('leader election request failed', { error: err.message }));
     elector.on('new-leader', (identity: string) => logger.info('leader elected', { identity }));
