@@ -1,7 +1,4 @@
-import { DEFAULT_TIMEOUTS, type GlobalSettings } from '../model/types.js';
-import type { TranslateOptions } from './types.js';
-
-/** Global settings not (yet) configurable; the one place their defaults live. */
+/** Built-in global defaults (the ConfigMap keys override them); the one place they live. */
 export const GLOBAL_DEFAULTS = {
   /** 0 leaves maxconn to HAProxy, which derives it from the file-descriptor limit it really has. */
   maxconn: 0,
@@ -10,15 +7,3 @@ export const GLOBAL_DEFAULTS = {
   hardStopAfter: 1_800_000,
   serverHeader: 'portcullis',
 } as const;
-
-/** The model's global section: listen addresses from the options, the rest from the defaults. */
-export function globalSettings(options: Pick<TranslateOptions, 'bindAddress' | 'httpPort' | 'httpsPort' | 'statsPort'>): GlobalSettings {
-  return {
-    bindAddress: options.bindAddress,
-    httpPort: options.httpPort,
-    httpsPort: options.httpsPort,
-    ...(options.statsPort ? { statsPort: options.statsPort } : {}),
-    ...GLOBAL_DEFAULTS,
-    timeouts: { ...DEFAULT_TIMEOUTS },
-  };
-}
