@@ -25,7 +25,13 @@ export const PID_FILE = 'run/haproxy.pid';
 export const SERVER_STATE_FILE = 'server-state';
 export const CONFIG_FILE = 'haproxy.cfg';
 
-const REDIRECT_CODES = [301, 302, 303, 307, 308];
+/**
+ * The HTTPS redirect codes some route uses, sorted. Only these get a redirect rule, because every
+ * rule is evaluated on every request; a route needing a code not in the set is a reload (planner).
+ */
+export function redirectCodes(model: Model): number[] {
+  return [...new Set(model.routes.flatMap((r) => (r.httpsRedirect ? [r.httpsRedirect.code] : [])))].sort((a, b) => a - b);
+}
 
 class Lines {
   readonly text: string[] = [];
@@ -90,18 +96,17 @@ function renderRouting(out: Lines): void {
   out.add('    http-request return status 404 default-errorfiles if !pcl_routed');
 }
 
-function renderFrontend(out: Lines, g: GlobalSettings): void {
+function renderFrontend(out: Lines, g: GlobalSettings, codes: readonly number[]): void {
   out.add(`frontend ${FRONTEND_NAME}`);
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpPort)} name http`);
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpsPort)} name https ssl crt-list ${CRT_LIST_FILE} alpn h2,http/1.1`);
   if (g.logFormat) out.add(`    log-format ${logFormatString(g.logFormat.format)}`);
   renderRouting(out);
   const location = 'https://%[var(txn.host)]%[var(txn.route),field(3,|)]%[pathq]';
-  for (const code of REDIRECT_CODES) {
-    out.add(`    http-request redirect location ${location} code ${code} if !{ ssl_fc } { var(txn.route),field(2,|) -m str ${code} }`);
+  for (const code of codes) {
+    out.add(`    http-request redirect location ${location} code ${count(code, 'redirect code')} if !{ ssl_fc } { var(txn.route),field(2,|) -m str ${code} }`);
   }
-  out.add('    http-request set-header X-Forwarded-Proto https if { ssl_fc }');
-  out.add('    http-request set-header X-Forwarded-Proto http unless { ssl_fc }');
+  out.add('    http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]');
   // http-after-response also covers HAProxy's own 404/503 answers. An empty value adds nothing.
   if (g.serverHeader !== '') {
     out.add(`    http-after-response set-header Server ${logFormatLiteral(g.serverHeader)} unless { res.hdr_cnt(server) gt 0 }`);
@@ -153,7 +158,7 @@ export function render(model: Model, layout: Layout, stateDir: string): Rendered
   if (peers) for (const line of peersSection(dir)) out.add(line);
   for (const { line, source } of userlistSections(model)) out.add(line, source);
   renderDefaults(out, model.global);
-  renderFrontend(out, model.global);
+  renderFrontend(out, model.global, redirectCodes(model));
   if (model.global.statsPort) renderStats(out, model.global);
   const ipv6Bind = model.global.bindAddress.includes(':');
   for (const backend of model.backends) renderBackend(out, backend, layout.backends[backend.name], ipv6Bind);

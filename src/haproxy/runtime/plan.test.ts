@@ -80,8 +80,9 @@ const cases: [string, (m: Model) => void, Expect][] = [
   ['a removed route deletes its map entries', (m) => m.routes.splice(1, 1), {
     lines: ['del map maps/exact.map a.example.com/api', 'del map maps/prefix.map a.example.com/api/'],
   }],
-  ['an HTTPS redirect is a map value change', (m) => { m.routes[1].httpsRedirect = { code: 308, port: 8443 }; }, {
-    lines: ['set map maps/exact.map a.example.com/api ns_api_80|308|:8443', 'set map maps/prefix.map a.example.com/api/ ns_api_80|308|:8443'],
+  // Each redirect code in use has one frontend rule; a code no route used yet needs that rule.
+  ['an HTTPS redirect with a code no route used yet reloads', (m) => { m.routes[1].httpsRedirect = { code: 308, port: 8443 }; }, {
+    reasons: ['HTTPS redirect codes in use changed to [308]'],
   }],
   ['the default backend moving to an existing backend is a map update', (m) => { m.defaultBackend = 'ns_api_80'; }, {
     lines: ['set map maps/default.map default ns_api_80'],
@@ -132,6 +133,19 @@ const cases: [string, (m: Model) => void, Expect][] = [
 ];
 
 describe('planUpdate', () => {
+  test('an HTTPS redirect with a code already in use is a map value change', () => {
+    const redirect = { code: 308 as const, port: 8443 };
+    const before = base((m) => { m.routes[0].httpsRedirect = redirect; });
+    const after = base((m) => { m.routes[0].httpsRedirect = redirect; m.routes[1].httpsRedirect = redirect; });
+    assert.deepEqual(plan(before, after), {
+      reload: false,
+      commands: [
+        { kind: 'map', line: 'set map maps/exact.map a.example.com/api ns_api_80|308|:8443' },
+        { kind: 'map', line: 'set map maps/prefix.map a.example.com/api/ ns_api_80|308|:8443' },
+      ],
+    });
+  });
+
   for (const [name, patch, expected] of cases) {
     test(name, () => {
       const result = plan(base(), base(patch));

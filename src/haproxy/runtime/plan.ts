@@ -7,6 +7,7 @@
  */
 import type { Backend, GlobalSettings, Model } from '../../model/types.js';
 import { CRT_LIST_FILE, buildCertificates, crtListLine, type CertEntry } from '../render/certs.js';
+import { redirectCodes } from '../render/config.js';
 import { MAP_FILES, buildMaps, type MapName } from '../render/maps.js';
 import type { Applied, RuntimeCommand, UpdatePlan } from '../types.js';
 import {
@@ -98,6 +99,7 @@ export function planUpdate(prev: Applied, next: Applied): UpdatePlan {
   const reasons = [
     ...globalReasons(prev.model.global, next.model.global),
     ...backendReasons(prev.model, next.model),
+    ...(String(redirectCodes(prev.model)) === String(redirectCodes(next.model)) ? [] : [`HTTPS redirect codes in use changed to [${redirectCodes(next.model).join(', ')}]`]),
     ...servers.reasons,
   ];
   // An endpoint-only change hands over the same route and certificate objects: skip rebuilding their
