@@ -60,9 +60,9 @@ async function main(): Promise<number> {
     [
       '',
       'Portcullis demo is running: HAProxy serves the Ingresses in ' + dir,
-      `  curl -H 'Host: demo.localhost' ${http}/`,
-      `  curl -H 'Host: demo.localhost' ${http}/api/users        (another Service)`,
+      `  curl -i -H 'Host: demo.localhost' ${http}/             (302 to HTTPS: the host has a TLS Secret)`,
       `  curl -k --resolve demo.localhost:${values['https-port']}:127.0.0.1 https://demo.localhost:${values['https-port']}/   (TLS by SNI)`,
+      `  curl -k --resolve demo.localhost:${values['https-port']}:127.0.0.1 https://demo.localhost:${values['https-port']}/api/users   (another Service)`,
       `  curl -H 'Host: shop.apps.localhost' ${http}/            (wildcard host)`,
       `  metrics: http://127.0.0.1:${values['health-port']}/metrics   state: http://127.0.0.1:${values['health-port']}/admin/state`,
       'Edit the files in that folder and the changes apply while it runs. Ctrl-C stops.',
