@@ -81,15 +81,17 @@ function renderRouting(out: Lines): void {
   // Host without port or trailing dot; a host that cannot be a DNS name (e.g. holds '/') skips the
   // host lookups, so it can never reach another host's keys.
   out.add(`    http-request set-var(txn.host) req.fhdr(host),lower,regsub(':[0-9]*$',),regsub('[.]$',)`);
+  // ACLs are evaluated at every use and this one is a regex: rules test the cheap `!pcl_routed`
+  // first, so a request routed by the first lookup never runs it again.
   out.add('    acl pcl_host_ok var(txn.host) -m reg ^[a-z0-9._-]+$');
   out.add('    acl pcl_routed var(txn.route) -m found');
   out.add('    http-request set-var(txn.path) path');
   out.add('    http-request set-var(txn.key) var(txn.host),concat(,txn.path) if pcl_host_ok');
   out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if pcl_host_ok`);
-  out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if pcl_host_ok !pcl_routed`);
-  out.add(`    http-request set-var(txn.key) var(txn.host),regsub('^[^.]*',*),concat(,txn.path) if pcl_host_ok !pcl_routed`);
-  out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if pcl_host_ok !pcl_routed`);
-  out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if pcl_host_ok !pcl_routed`);
+  out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if !pcl_routed pcl_host_ok`);
+  out.add(`    http-request set-var(txn.key) var(txn.host),regsub('^[^.]*',*),concat(,txn.path) if !pcl_routed pcl_host_ok`);
+  out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if !pcl_routed pcl_host_ok`);
+  out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if !pcl_routed pcl_host_ok`);
   out.add(`    http-request set-var(txn.route) var(txn.path),map_str(${exact}) if !pcl_routed`);
   out.add(`    http-request set-var(txn.route) var(txn.path),map_beg(${prefix}) if !pcl_routed`);
   out.add(`    http-request set-var(txn.route) str(default),map_str(${MAP_FILES.default}) if !pcl_routed`);
