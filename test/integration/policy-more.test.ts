@@ -4,6 +4,8 @@
  * client connection, and hard-stop-after seen from a response cut on the old worker after a reload.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
@@ -158,6 +160,57 @@ describe('load-balance algorithms and keep-alive', () => {
       // Idle for a while below the timeout: the connection still serves, which also restarts the timer.
       await sleep(600);
       await ask(2);
+      const idleSince = Date.now();
+      const idle = (await client.closed) - idleSince;
+      assert.ok(idle >= 800 && idle <= 2500, `closed after ${idle} ms idle`);
+    } finally {
+      clearTimeout(guard);
+      client.socket.destroy();
+    }
+  });
+});
+
+describe('timeout-tunnel', () => {
+  let proxy: PolicyProxy;
+  let backend: Server;
+
+  before(async () => {
+    // A WebSocket endpoint that echoes; HAProxy 2.6 checks the handshake, so it must be a real one.
+    backend = createServer((_req, res) => res.end('{}'));
+    backend.on('upgrade', (req, socket) => {
+      const accept = createHash('sha1').update(`${req.headers['sec-websocket-key']}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+      socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+      socket.on('data', (d: Buffer) => socket.write(d));
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+    proxy = await startPolicyProxy();
+    await proxy.apply([
+      // 1s against the 1h default: a close after about 1s of silence can only come from this key.
+      objects.configMap({ 'timeout-tunnel': '1s' }),
+      ...multiPortService('ws', [(backend.address() as { port: number }).port]),
+      objects.ingress('ws', 'ws.example.com', 'ws'),
+    ]);
+  });
+
+  after(async () => {
+    await proxy?.close();
+    backend.closeAllConnections();
+    await new Promise((r) => backend.close(r));
+  });
+
+  test('closes an upgraded connection idle for about 1s, and keeps one that talks more often', async () => {
+    const client = rawClient(proxy.port);
+    const guard = setTimeout(() => client.socket.destroy(), 6000);
+    try {
+      client.socket.write('GET /ws HTTP/1.1\r\nHost: ws.example.com\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
+      await eventually(() => client.data().includes('101 Switching Protocols'), { what: 'the upgrade', timeoutMs: 2000 });
+      // Messages 600 ms apart keep the tunnel open well past its 1s timeout.
+      for (let i = 0; i < 4; i++) {
+        client.socket.write(`ping${i}`);
+        await eventually(() => client.data().includes(`ping${i}`), { what: `echo ${i}`, timeoutMs: 1000 });
+        if (i < 3) await sleep(600);
+      }
       const idleSince = Date.now();
       const idle = (await client.closed) - idleSince;
       assert.ok(idle >= 800 && idle <= 2500, `closed after ${idle} ms idle`);
