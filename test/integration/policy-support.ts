@@ -179,9 +179,12 @@ export interface PolicyProxy {
   close(): Promise<void>;
 }
 
-/** HAProxy through the real driver, fed by `translate`. */
-export async function startPolicyProxy(): Promise<PolicyProxy> {
-  const harness = await createHarness({ hardStopAfterMs: 2000 });
+/**
+ * HAProxy through the real driver, fed by `translate`. hard-stop-after is pinned to 2 s so old
+ * workers never linger between tests; pass `{}` to let the ConfigMap decide it.
+ */
+export async function startPolicyProxy(harnessOptions: Parameters<typeof createHarness>[0] = { hardStopAfterMs: 2000 }): Promise<PolicyProxy> {
+  const harness = await createHarness(harnessOptions);
   let started = false;
   const model = (raw: unknown[], options: ApplyOptions = {}): Model => {
     const { allowDiagnostics, ...translateOptions } = options;
