@@ -58,6 +58,7 @@ export async function startBenchStack(options: { ingresses: number; fillerAddres
   );
   // Whatever fails in a benchmark, the controller (and its HAProxy) must not outlive it.
   process.on('exit', () => controller.kill('SIGKILL'));
+  const counters = async () => (await (await fetch(`http://127.0.0.1:${healthPort}/admin/counters`)).json()) as Awaited<ReturnType<BenchStack['counters']>>;
   await eventually(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status === 200, { timeoutMs: 120_000, intervalMs: 200, what: 'controller ready' });
   return {
     api,
@@ -66,10 +67,10 @@ export async function startBenchStack(options: { ingresses: number; fillerAddres
     httpPort,
     healthPort,
     dir,
-    counters: async () => (await (await fetch(`http://127.0.0.1:${healthPort}/admin/counters`)).json()) as Awaited<ReturnType<BenchStack['counters']>>,
+    counters,
     async baseline(expectedReloads) {
       return eventually(async () => {
-        const c = (await (await fetch(`http://127.0.0.1:${healthPort}/admin/counters`)).json()) as Awaited<ReturnType<BenchStack['counters']>>;
+        const c = await counters();
         return c.reloads >= expectedReloads ? c : undefined;
       }, { timeoutMs: 30_000, what: 'the setup reload to be counted' });
     },

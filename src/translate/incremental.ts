@@ -1,10 +1,8 @@
 import type { Backend } from '../model/types.js';
-import { SERVICE_NAME_LABEL, type EndpointSlice, type Snapshot } from '../store/types.js';
+import type { Snapshot } from '../store/types.js';
 import { compareDiagnostics } from './diagnostics.js';
-import { noReadyEndpointsMessage, serversFor } from './endpoints.js';
+import { indexSlices, noReadyEndpointsMessage, serversFor } from './endpoints.js';
 import type { Diagnostic, TranslateResult } from './types.js';
-
-const IP_ADDRESS_TYPES = new Set(['IPv4', 'IPv6']);
 
 /**
  * The result `translate` would give after EndpointSlice changes only, computed from the previous
@@ -20,14 +18,7 @@ const IP_ADDRESS_TYPES = new Set(['IPv4', 'IPv6']);
 export function patchEndpoints(previous: TranslateResult, snapshot: Snapshot, services: ReadonlySet<string>): TranslateResult | undefined {
   const sources = previous.endpointSources;
   if (!sources) return undefined;
-  const slices = new Map<string, EndpointSlice[]>();
-  for (const slice of snapshot.endpointSlices.values()) {
-    const key = `${slice.metadata.namespace}/${slice.metadata.labels[SERVICE_NAME_LABEL] ?? ''}`;
-    if (!services.has(key) || !IP_ADDRESS_TYPES.has(slice.addressType)) continue;
-    const list = slices.get(key);
-    if (list) list.push(slice);
-    else slices.set(key, [slice]);
-  }
+  const slices = indexSlices(snapshot);
   let changed = false;
   const backends = previous.model.backends.map((backend): Backend => {
     const source = sources.get(backend.name);
