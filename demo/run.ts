@@ -4,13 +4,13 @@
  * prints what answered and exits (non-zero if anything failed).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { watch, type FSWatcher } from 'node:fs';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseManifests } from '../src/sources/manifest-source.js';
+import { TreeWatcher } from '../src/sources/watch-tree.js';
 import { startEchoServer, type EchoServer } from '../test/support/echo-server.js';
 import { send } from '../test/support/net.js';
 
@@ -113,17 +113,18 @@ async function listedEndpoints(dir: string): Promise<Map<string, { address: stri
  */
 class DemoBackends {
   private readonly running = new Map<string, EchoServer>();
-  private watcher: FSWatcher | undefined;
+  private watcher: TreeWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly dir: string) {}
 
   async start(): Promise<void> {
-    await this.sync();
-    this.watcher = watch(this.dir, { recursive: true }, () => {
+    this.watcher = new TreeWatcher(this.dir, () => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => void this.sync(), 30);
     });
+    await this.watcher.start();
+    await this.sync();
   }
 
   async close(): Promise<void> {

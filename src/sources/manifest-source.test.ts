@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -25,6 +25,34 @@ describe('ManifestSource', () => {
       await writeFile(join(dir, 'c.yml'), svc('three'));
       await unlink(join(dir, 'b.json'));
       await waitFor(() => store.list('Service').length === 2 && store.list('ConfigMap').length === 0 && !!store.get('Service', 'n/three'));
+    } finally {
+      source.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('follows files replaced by a new inode (as cp and editors do) every time, and new subfolders', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
+    const store = new Store();
+    const source = new ManifestSource(dir, store, 10);
+    const replace = async (name: string) => {
+      await writeFile(join(dir, '.next'), svc(name));
+      await rename(join(dir, '.next'), join(dir, 'a.yaml'));
+      await waitFor(() => store.list('Service').map((s) => s.metadata.name).join() === name);
+    };
+    try {
+      await writeFile(join(dir, 'a.yaml'), svc('v0'));
+      await source.start();
+      for (const name of ['v1', 'v2', 'v3', 'v1']) await replace(name);
+      await unlink(join(dir, 'a.yaml'));
+      await waitFor(() => store.list('Service').length === 0);
+      await mkdir(join(dir, 'team', 'app'), { recursive: true });
+      await writeFile(join(dir, 'team', 'app', 'svc.yaml'), svc('nested'));
+      await waitFor(() => !!store.get('Service', 'n/nested'));
+      await writeFile(join(dir, 'team', 'app', 'svc.yaml'), svc('nested-edited'));
+      await waitFor(() => !!store.get('Service', 'n/nested-edited'));
+      await rm(join(dir, 'team'), { recursive: true });
+      await waitFor(() => store.list('Service').length === 0);
     } finally {
       source.stop();
       await rm(dir, { recursive: true, force: true });

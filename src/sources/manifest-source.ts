@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { normalise } from './normalise.js';
+import { TreeWatcher } from './watch-tree.js';
 import type { Store } from '../store/store.js';
 import { KINDS, type Kind, type KubeObject } from '../store/types.js';
 
@@ -22,7 +22,7 @@ export interface ManifestError {
  */
 export class ManifestSource extends EventEmitter {
   private readonly perFile = new Map<string, KubeObject[]>();
-  private watcher: FSWatcher | undefined;
+  private watcher: TreeWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loading: Promise<void> = Promise.resolve();
 
@@ -35,11 +35,13 @@ export class ManifestSource extends EventEmitter {
   }
 
   async start(watchForChanges = true): Promise<void> {
+    if (watchForChanges) {
+      // Watching starts before the first load so that an edit made during it is not missed.
+      this.watcher = new TreeWatcher(this.dir, () => this.scheduleLoad(), (err) => this.emit('error', { file: this.dir, message: String(err) } satisfies ManifestError));
+      await this.watcher.start();
+    }
     await this.load();
     for (const kind of KINDS) this.store.markSynced(kind);
-    if (!watchForChanges) return;
-    this.watcher = watch(this.dir, { recursive: true }, () => this.scheduleLoad());
-    this.watcher.on('error', (err) => this.emit('error', { file: this.dir, message: String(err) } satisfies ManifestError));
   }
 
   stop(): void {

@@ -1,0 +1,94 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * Calls `onChange` whenever anything under `root` changes: a file written, created, deleted or
+ * replaced, a folder added or removed.
+ *
+ * Why not `fs.watch(root, { recursive: true })`: on Linux, Node 20 and 22 implement it with one
+ * inotify watch per file, and a file replaced by a new inode (`cp`, editors that save through a
+ * rename) keeps the watch on the old, unlinked inode, so every later edit of that file goes
+ * unnoticed. Watching folders only avoids that: a folder's watch reports events on the names
+ * inside it, whatever inode they point to.
+ */
+export class TreeWatcher {
+  private readonly watchers = new Map<string, FSWatcher>();
+  private closed = false;
+  private started = false;
+  private rescanning: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly root: string,
+    private readonly onChange: () => void,
+    private readonly onError: (err: Error) => void = () => {},
+  ) {}
+
+  async start(): Promise<void> {
+    this.started = false;
+    await this.rescan();
+    this.started = true;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
+  }
+
+  /** Brings the set of watched folders in line with the folders that exist now. */
+  private rescan(): Promise<void> {
+    this.rescanning = this.rescanning.then(async () => {
+      if (this.closed) return;
+      const folders = new Set([this.root, ...(await subfolders(this.root))]);
+      for (const [dir, w] of this.watchers) {
+        if (!folders.has(dir)) {
+          w.close();
+          this.watchers.delete(dir);
+        }
+      }
+      let added = false;
+      for (const dir of folders) {
+        if (this.watchers.has(dir) || this.closed) continue;
+        added = true;
+        try {
+          const w = watch(dir, () => this.changed());
+          w.on('error', (err) => {
+            // A watched folder that disappears errors on some platforms; the rescan drops it.
+            w.close();
+            this.watchers.delete(dir);
+            if (dir === this.root) this.onError(err);
+            else this.changed();
+          });
+          this.watchers.set(dir, w);
+        } catch (err) {
+          // Removed between listing and watching: the next event's rescan settles it.
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.onError(err as Error);
+        }
+      }
+      // Files may have been written into a new folder before its watch existed.
+      if (added && this.started) this.onChange();
+    }).catch((err: Error) => this.onError(err));
+    return this.rescanning;
+  }
+
+  private changed(): void {
+    if (this.closed) return;
+    this.onChange();
+    // A new folder must be watched before files appear in it; rescanning on every event is cheap
+    // (one readdir of the tree) next to the reload of the manifests that the event causes anyway.
+    void this.rescan();
+  }
+}
+
+async function subfolders(root: string): Promise<string[]> {
+  try {
+    const entries = await readdir(root, { withFileTypes: true, recursive: true });
+    return entries
+      .filter((e) => e.isDirectory())
+      .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
