@@ -4,13 +4,13 @@
  * prints what answered and exits (non-zero if anything failed).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseManifests } from '../src/sources/manifest-source.js';
-import { TreeWatcher } from '../src/sources/watch-tree.js';
+import { TreeWatcher, walkTree } from '../src/sources/watch-tree.js';
 import { startEchoServer, type EchoServer } from '../test/support/echo-server.js';
 import { send } from '../test/support/net.js';
 
@@ -80,11 +80,11 @@ async function main(): Promise<number> {
 /** Every address:port the folder's EndpointSlices list, with the names a backend reports. */
 async function listedEndpoints(dir: string): Promise<Map<string, { address: string; port: number; pod: string; service: string; namespace: string }>> {
   const found = new Map<string, { address: string; port: number; pod: string; service: string; namespace: string }>();
-  for (const entry of await readdir(dir, { recursive: true })) {
-    if (!/\.ya?ml$/.test(entry)) continue;
+  for (const file of (await walkTree(dir)).files) {
+    if (!/\.ya?ml$/.test(file)) continue;
     let objects: ReturnType<typeof parseManifests> = [];
     try {
-      objects = parseManifests(await readFile(join(dir, entry), 'utf8'));
+      objects = parseManifests(await readFile(file, 'utf8'));
     } catch {
       continue; // a half-written file; the controller reports it
     }
@@ -115,13 +115,15 @@ class DemoBackends {
   private readonly running = new Map<string, EchoServer>();
   private watcher: TreeWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> = Promise.resolve();
 
   constructor(private readonly dir: string) {}
 
   async start(): Promise<void> {
     this.watcher = new TreeWatcher(this.dir, () => {
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.sync(), 30);
+      // One sync at a time, so that an endpoint is never started twice.
+      this.timer = setTimeout(() => (this.syncing = this.syncing.then(() => this.sync()).catch((err: Error) => void process.stderr.write(`demo backends: ${err.message}\n`))), 30);
     });
     await this.watcher.start();
     await this.sync();

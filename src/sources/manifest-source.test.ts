@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,6 +13,8 @@ describe('ManifestSource', () => {
     const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
     const store = new Store();
     const source = new ManifestSource(dir, store, 10);
+    const errors: ManifestError[] = [];
+    source.on('error', (e: ManifestError) => errors.push(e));
     try {
       await writeFile(join(dir, 'a.yaml'), `${svc('one')}---\n${svc('two')}`);
       await writeFile(join(dir, 'b.json'), JSON.stringify({ kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'n' }, data: {} }] }));
@@ -25,6 +27,7 @@ describe('ManifestSource', () => {
       await writeFile(join(dir, 'c.yml'), svc('three'));
       await unlink(join(dir, 'b.json'));
       await waitFor(() => store.list('Service').length === 2 && store.list('ConfigMap').length === 0 && !!store.get('Service', 'n/three'));
+      assert.deepEqual(errors, [], 'a file deleted while the folder is read is not an error');
     } finally {
       source.stop();
       await rm(dir, { recursive: true, force: true });
@@ -35,24 +38,53 @@ describe('ManifestSource', () => {
     const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
     const store = new Store();
     const source = new ManifestSource(dir, store, 10);
+    const errors: ManifestError[] = [];
+    source.on('error', (e: ManifestError) => errors.push(e));
     const replace = async (name: string) => {
       await writeFile(join(dir, '.next'), svc(name));
       await rename(join(dir, '.next'), join(dir, 'a.yaml'));
-      await waitFor(() => store.list('Service').map((s) => s.metadata.name).join() === name);
+      await waitFor(() => store.list('Service').map((s) => s.metadata.name).join() === name, `replaced by ${name}`);
     };
     try {
       await writeFile(join(dir, 'a.yaml'), svc('v0'));
       await source.start();
       for (const name of ['v1', 'v2', 'v3', 'v1']) await replace(name);
       await unlink(join(dir, 'a.yaml'));
-      await waitFor(() => store.list('Service').length === 0);
+      await waitFor(() => store.list('Service').length === 0, 'file deleted');
       await mkdir(join(dir, 'team', 'app'), { recursive: true });
       await writeFile(join(dir, 'team', 'app', 'svc.yaml'), svc('nested'));
-      await waitFor(() => !!store.get('Service', 'n/nested'));
+      await waitFor(() => !!store.get('Service', 'n/nested'), 'file in a new subfolder');
       await writeFile(join(dir, 'team', 'app', 'svc.yaml'), svc('nested-edited'));
-      await waitFor(() => !!store.get('Service', 'n/nested-edited'));
+      await waitFor(() => !!store.get('Service', 'n/nested-edited'), 'file in the subfolder edited');
       await rm(join(dir, 'team'), { recursive: true });
-      await waitFor(() => store.list('Service').length === 0);
+      await waitFor(() => store.list('Service').length === 0, 'subfolder removed');
+      assert.deepEqual(errors, []);
+    } finally {
+      source.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a mounted ConfigMap volume (files linked through ..data) once, and follows its atomic swap', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
+    const store = new Store();
+    const source = new ManifestSource(dir, store, 10);
+    // The layout the kubelet writes: a timestamped hidden folder, `..data` pointing at it, and
+    // one visible symlink per key through `..data`; an update swaps `..data` by a rename.
+    const version = async (name: string, service: string) => {
+      await mkdir(join(dir, name));
+      await writeFile(join(dir, name, 'svc.yaml'), svc(service));
+    };
+    try {
+      await version('..2026_01', 'first');
+      await symlink('..2026_01', join(dir, '..data'));
+      await symlink('..data/svc.yaml', join(dir, 'svc.yaml'));
+      await source.start();
+      assert.deepEqual(store.list('Service').map((s) => s.metadata.name), ['first']);
+      await version('..2026_02', 'second');
+      await symlink('..2026_02', join(dir, '..data_tmp'));
+      await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+      await waitFor(() => store.list('Service').map((s) => s.metadata.name).join() === 'second', 'the swapped version');
     } finally {
       source.stop();
       await rm(dir, { recursive: true, force: true });
@@ -79,10 +111,10 @@ describe('ManifestSource', () => {
   });
 });
 
-async function waitFor(check: () => boolean): Promise<void> {
+async function waitFor(check: () => boolean, what = 'condition'): Promise<void> {
   const deadline = Date.now() + 5000;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
+    if (Date.now() > deadline) throw new Error(`${what} not reached`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { normalise } from './normalise.js';
-import { TreeWatcher } from './watch-tree.js';
+import { TreeWatcher, walkTree } from './watch-tree.js';
 import type { Store } from '../store/store.js';
 import { KINDS, type Kind, type KubeObject } from '../store/types.js';
 
@@ -25,6 +25,7 @@ export class ManifestSource extends EventEmitter {
   private watcher: TreeWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loading: Promise<void> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly dir: string,
@@ -45,6 +46,7 @@ export class ManifestSource extends EventEmitter {
   }
 
   stop(): void {
+    this.stopped = true;
     this.watcher?.close();
     clearTimeout(this.timer);
   }
@@ -59,7 +61,15 @@ export class ManifestSource extends EventEmitter {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.loading = this.loading.then(() => this.load());
+      this.loading = this.loading.then(async () => {
+        if (this.stopped) return;
+        try {
+          await this.load();
+        } catch (err) {
+          // The folder itself went away or became unreadable: keep what was loaded, report it.
+          if (!this.stopped) this.emit('error', { file: this.dir, message: (err as Error).message } satisfies ManifestError);
+        }
+      });
     }, this.debounceMs);
   }
 
@@ -71,6 +81,11 @@ export class ManifestSource extends EventEmitter {
       try {
         this.perFile.set(file, parseManifests(await readFile(file, 'utf8')));
       } catch (err) {
+        // Deleted between listing and reading: the same as not listed.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+          this.perFile.delete(file);
+          continue;
+        }
         this.emit('error', { file: relative(this.dir, file), message: (err as Error).message } satisfies ManifestError);
       }
     }
@@ -100,9 +115,6 @@ function isList(raw: unknown): raw is { items: unknown[] } {
 }
 
 async function listManifestFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter((e) => e.isFile() && /\.(ya?ml|json)$/i.test(e.name) && !e.name.startsWith('.'))
-    .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
-    .sort();
+  const { files } = await walkTree(dir);
+  return files.filter((f) => /\.(ya?ml|json)$/i.test(f)).sort();
 }

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -82,13 +82,44 @@ export class TreeWatcher {
 }
 
 async function subfolders(root: string): Promise<string[]> {
+  return (await walkTree(root)).folders;
+}
+
+/**
+ * Files and folders under `root` (not `root` itself). A folder removed while it is being read
+ * counts as empty: trees change under a watcher, and the next event sets things right. Only the
+ * root missing is an error.
+ */
+export async function walkTree(root: string): Promise<{ files: string[]; folders: string[] }> {
+  const files: string[] = [];
+  const folders: string[] = [];
+  const visit = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (dir !== root && ['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) return;
+      throw err;
+    }
+    for (const e of entries) {
+      // Hidden names are skipped: editors' swap files, and the `..data` folders of a mounted
+      // ConfigMap, whose files are also reached through the symlinks beside them.
+      if (e.name.startsWith('.')) continue;
+      const path = join(dir, e.name);
+      if (e.isDirectory()) {
+        folders.push(path);
+        await visit(path);
+      } else if (e.isFile() || (e.isSymbolicLink() && (await isFile(path)))) files.push(path);
+    }
+  };
+  await visit(root);
+  return { files, folders };
+}
+
+async function isFile(path: string): Promise<boolean> {
   try {
-    const entries = await readdir(root, { withFileTypes: true, recursive: true });
-    return entries
-      .filter((e) => e.isDirectory())
-      .map((e) => join(e.parentPath ?? (e as unknown as { path: string }).path, e.name));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    return (await stat(path)).isFile();
+  } catch {
+    return false; // a dangling link
   }
 }
