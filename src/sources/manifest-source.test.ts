@@ -10,12 +10,7 @@ const svc = (name: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: $
 
 describe('ManifestSource', () => {
   it('loads multi-document files and List kinds, and follows edits, additions and deletions', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
-    const store = new Store();
-    const source = new ManifestSource(dir, store, 10);
-    const errors: ManifestError[] = [];
-    source.on('error', (e: ManifestError) => errors.push(e));
-    try {
+    await withSource(async ({ dir, store, source, errors }) => {
       await writeFile(join(dir, 'a.yaml'), `${svc('one')}---\n${svc('two')}`);
       await writeFile(join(dir, 'b.json'), JSON.stringify({ kind: 'List', items: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'n' }, data: {} }] }));
       await source.start();
@@ -28,24 +23,16 @@ describe('ManifestSource', () => {
       await unlink(join(dir, 'b.json'));
       await waitFor(() => store.list('Service').length === 2 && store.list('ConfigMap').length === 0 && !!store.get('Service', 'n/three'));
       assert.deepEqual(errors, [], 'a file deleted while the folder is read is not an error');
-    } finally {
-      source.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('follows files replaced by a new inode (as cp and editors do) every time, and new subfolders', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
-    const store = new Store();
-    const source = new ManifestSource(dir, store, 10);
-    const errors: ManifestError[] = [];
-    source.on('error', (e: ManifestError) => errors.push(e));
-    const replace = async (name: string) => {
-      await writeFile(join(dir, '.next'), svc(name));
-      await rename(join(dir, '.next'), join(dir, 'a.yaml'));
-      await waitFor(() => store.list('Service').map((s) => s.metadata.name).join() === name, `replaced by ${name}`);
-    };
-    try {
+    await withSource(async ({ dir, store, source, errors }) => {
+      const replace = async (name: string) => {
+        await writeFile(join(dir, '.next'), svc(name));
+        await rename(join(dir, '.next'), join(dir, 'a.yaml'));
+        await waitFor(() => store.list('Service').map((s) => s.metadata.name).join() === name, `replaced by ${name}`);
+      };
       await writeFile(join(dir, 'a.yaml'), svc('v0'));
       await source.start();
       for (const name of ['v1', 'v2', 'v3', 'v1']) await replace(name);
@@ -59,23 +46,17 @@ describe('ManifestSource', () => {
       await rm(join(dir, 'team'), { recursive: true });
       await waitFor(() => store.list('Service').length === 0, 'subfolder removed');
       assert.deepEqual(errors, []);
-    } finally {
-      source.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('reads a mounted ConfigMap volume (files linked through ..data) once, and follows its atomic swap', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
-    const store = new Store();
-    const source = new ManifestSource(dir, store, 10);
-    // The layout the kubelet writes: a timestamped hidden folder, `..data` pointing at it, and
-    // one visible symlink per key through `..data`; an update swaps `..data` by a rename.
-    const version = async (name: string, service: string) => {
-      await mkdir(join(dir, name));
-      await writeFile(join(dir, name, 'svc.yaml'), svc(service));
-    };
-    try {
+    await withSource(async ({ dir, store, source }) => {
+      // The layout the kubelet writes: a timestamped hidden folder, `..data` pointing at it, and
+      // one visible symlink per key through `..data`; an update swaps `..data` by a rename.
+      const version = async (name: string, service: string) => {
+        await mkdir(join(dir, name));
+        await writeFile(join(dir, name, 'svc.yaml'), svc(service));
+      };
       await version('..2026_01', 'first');
       await symlink('..2026_01', join(dir, '..data'));
       await symlink('..data/svc.yaml', join(dir, 'svc.yaml'));
@@ -85,31 +66,35 @@ describe('ManifestSource', () => {
       await symlink('..2026_02', join(dir, '..data_tmp'));
       await rename(join(dir, '..data_tmp'), join(dir, '..data'));
       await waitFor(() => store.list('Service').map((s) => s.metadata.name).join() === 'second', 'the swapped version');
-    } finally {
-      source.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('keeps the previous objects of a file that stops parsing, and reports it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
-    const store = new Store();
-    const source = new ManifestSource(dir, store, 10);
-    const errors: ManifestError[] = [];
-    source.on('error', (e: ManifestError) => errors.push(e));
-    try {
+    await withSource(async ({ dir, store, source, errors }) => {
       await writeFile(join(dir, 'a.yaml'), svc('one'));
       await source.start();
       await writeFile(join(dir, 'a.yaml'), 'kind: Service\nmetadata: {name: [unclosed\n');
       await waitFor(() => errors.length > 0);
       assert.equal(errors[0].file, 'a.yaml');
       assert.ok(store.get('Service', 'n/one'), 'the last good objects of the file stay');
-    } finally {
-      source.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
+
+/** A manifest folder of its own, with its source and the errors it reported; removed afterwards. */
+async function withSource(body: (t: { dir: string; store: Store; source: ManifestSource; errors: ManifestError[] }) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'manifests-'));
+  const store = new Store();
+  const source = new ManifestSource(dir, store, 10);
+  const errors: ManifestError[] = [];
+  source.on('error', (e: ManifestError) => errors.push(e));
+  try {
+    await body({ dir, store, source, errors });
+  } finally {
+    source.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 async function waitFor(check: () => boolean, what = 'condition'): Promise<void> {
   const deadline = Date.now() + 5000;
