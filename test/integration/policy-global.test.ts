@@ -28,7 +28,7 @@ function world(syslogPort: number, extra: unknown[] = []): unknown[] {
       nbthread: '2',
       'timeout-http-request': '300ms',
       'hard-stop-after': '10s',
-      'log-format': 'PCLTEST status=%ST host=%[var(txn.host)] backend=%b',
+      'log-format': 'PCLTEST status=%ST uri=%HU backend=%b',
       'syslog-server': `address:stdout, format:raw, facility:local0\naddress:127.0.0.1, port:${syslogPort}, facility:local1, level:info`,
       'global-config-snippet': 'set-var proc.pcl_snippet str(from-global)',
       'frontend-config-snippet': 'http-response set-header X-Global %[var(proc.pcl_snippet)]',
@@ -79,10 +79,10 @@ describe('global settings', () => {
   test('log-format shapes the traffic log, written to stdout and to the syslog server', async () => {
     assert.equal((await request(proxy.port, { host: 'web.example.com' })).status, 200);
     const line = await eventually(() => proxy.harness.logs.find((l) => l.includes('PCLTEST status=200')), { what: 'log line on stdout' });
-    assert.match(line, /PCLTEST status=200 host=web\.example\.com backend=default_app_80$/);
+    assert.match(line, /PCLTEST status=200 uri=\/ backend=default_app_80$/);
     const datagram = await eventually(() => datagrams.find((d) => d.includes('PCLTEST status=200')), { what: 'syslog datagram' });
     // facility local1 (17) * 8 + severity info (6) = 142
-    assert.match(datagram, /^<142>.*PCLTEST status=200 host=web\.example\.com/);
+    assert.match(datagram, /^<142>.*PCLTEST status=200 uri=\/ backend=/);
   });
 });
 

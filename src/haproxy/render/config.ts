@@ -33,6 +33,9 @@ export function redirectCodes(model: Model): number[] {
   return [...new Set(model.routes.flatMap((r) => (r.httpsRedirect ? [r.httpsRedirect.code] : [])))].sort((a, b) => a - b);
 }
 
+/** The Host header as routes name hosts: lower case, without port or trailing dot. */
+const NORMALISED_HOST = "req.fhdr(host),lower,regsub(':[0-9]*$',),regsub('[.]$',)";
+
 class Lines {
   readonly text: string[] = [];
   readonly sources: (SourceRef | undefined)[] = [];
@@ -78,16 +81,24 @@ function renderDefaults(out: Lines, g: GlobalSettings): void {
 function renderRouting(out: Lines): void {
   const exact = MAP_FILES.exact;
   const prefix = MAP_FILES.prefix;
-  // Host without port or trailing dot; a host that cannot be a DNS name (e.g. holds '/') skips the
-  // host lookups, so it can never reach another host's keys.
-  out.add(`    http-request set-var(txn.host) req.fhdr(host),lower,regsub(':[0-9]*$',),regsub('[.]$',)`);
-  // ACLs are evaluated at every use and this one is a regex: rules test the cheap `!pcl_routed`
-  // first, so a request routed by the first lookup never runs it again.
-  out.add('    acl pcl_host_ok var(txn.host) -m reg ^[a-z0-9._-]+$');
   out.add('    acl pcl_routed var(txn.route) -m found');
-  out.add('    http-request set-var(txn.path) path');
-  out.add('    http-request set-var(txn.key) var(txn.host),concat(,txn.path) if pcl_host_ok');
-  out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if pcl_host_ok`);
+  // Fast path, for the Host header as clients almost always send it (lower case, no port, no
+  // trailing dot): `base` is that header followed by the path, which is exactly a map key, so a
+  // hit costs one sample fetch and one tree lookup. Any other spelling of a host finds no key here
+  // (keys hold normalised hosts) and takes the normalising path below, which then looks up the
+  // same keys. A Host holding '/' or '*' must not: `a.test/x` + `/y` would read as `a.test/x/y`,
+  // and `*.wild.test` would name the wildcard's own keys.
+  out.add('    acl pcl_host_odd req.hdr(host) -m sub / *');
+  out.add(`    http-request set-var(txn.route) base,map_str(${exact}) if !pcl_host_odd`);
+  out.add(`    http-request set-var(txn.route) base,map_beg(${prefix}) if !pcl_routed !pcl_host_odd`);
+  // Normalising path: host without port or trailing dot; a host that cannot be a DNS name skips
+  // the host lookups. ACLs are evaluated at every use and this one is a regex: rules test the
+  // cheap `!pcl_routed` first, so a routed request never runs it.
+  out.add(`    http-request set-var(txn.host) ${NORMALISED_HOST} if !pcl_routed`);
+  out.add('    acl pcl_host_ok var(txn.host) -m reg ^[a-z0-9._-]+$');
+  out.add('    http-request set-var(txn.path) path if !pcl_routed');
+  out.add('    http-request set-var(txn.key) var(txn.host),concat(,txn.path) if !pcl_routed pcl_host_ok');
+  out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if !pcl_routed pcl_host_ok`);
   out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if !pcl_routed pcl_host_ok`);
   out.add(`    http-request set-var(txn.key) var(txn.host),regsub('^[^.]*',*),concat(,txn.path) if !pcl_routed pcl_host_ok`);
   out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if !pcl_routed pcl_host_ok`);
@@ -104,7 +115,9 @@ function renderFrontend(out: Lines, g: GlobalSettings, codes: readonly number[])
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpsPort)} name https ssl crt-list ${CRT_LIST_FILE} alpn h2,http/1.1`);
   if (g.logFormat) out.add(`    log-format ${logFormatString(g.logFormat.format)}`);
   renderRouting(out);
-  const location = 'https://%[var(txn.host)]%[var(txn.route),field(3,|)]%[pathq]';
+  // The host is normalised here rather than read from txn.host: the fast path never sets it, and
+  // this runs only for requests that are redirected.
+  const location = `https://%[${NORMALISED_HOST}]%[var(txn.route),field(3,|)]%[pathq]`;
   for (const code of codes) {
     out.add(`    http-request redirect location ${location} code ${count(code, 'redirect code')} if !{ ssl_fc } { var(txn.route),field(2,|) -m str ${code} }`);
   }
