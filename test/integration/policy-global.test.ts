@@ -31,7 +31,7 @@ function world(syslogPort: number, extra: unknown[] = []): unknown[] {
       'log-format': 'PCLTEST status=%ST uri=%HU backend=%b',
       'syslog-server': `address:stdout, format:raw, facility:local0\naddress:127.0.0.1, port:${syslogPort}, facility:local1, level:info`,
       'global-config-snippet': 'set-var proc.pcl_snippet str(from-global)',
-      'frontend-config-snippet': 'http-response set-header X-Global %[var(proc.pcl_snippet)]',
+      'frontend-config-snippet': 'http-response set-header X-Global %[var(proc.pcl_snippet)]\nhttp-request set-header X-Frontend-Snippet seen',
       'ssl-certificate': 'default/configured-default',
     }),
     objects.secret('configured-default', { 'tls.crt': DEFAULT_PEM.slice(0, DEFAULT_PEM.indexOf('-----BEGIN PRIVATE KEY')), 'tls.key': DEFAULT_PEM.slice(DEFAULT_PEM.indexOf('-----BEGIN PRIVATE KEY')) }),
@@ -103,6 +103,12 @@ describe('config snippets', () => {
     const reply = await request(proxy.port, { host: 'web.example.com' });
     assert.equal(reply.headers['x-global'], 'from-global');
     assert.equal(reply.headers['x-backend-snippet'], 'service');
+    // The frontend snippet's request rules run however the request was routed: by the fast path
+    // (the Host as sent is a map key) or by the normalising path (upper case and a port).
+    for (const host of ['web.example.com', `WEB.example.com:${proxy.port}`]) {
+      const seen = (await request(proxy.port, { host })).json as { headers?: Record<string, string> } | undefined;
+      assert.equal(seen?.headers?.['x-frontend-snippet'], 'seen', host);
+    }
   });
 
   test('a snippet HAProxy rejects is pinned on its Ingress, and leaving that Ingress out applies the rest', async () => {

@@ -78,7 +78,12 @@ function renderDefaults(out: Lines, g: GlobalSettings): void {
   out.add('    default-server init-addr last,libc,none');
 }
 
-function renderRouting(out: Lines): void {
+/**
+ * Routing. Rules run in order on every request, and each costs an evaluation even when its
+ * condition is false, so the common case ends early: a request the fast path routed leaves the
+ * frontend's rules at `http-request allow` and never evaluates the normalising path.
+ */
+function renderRouting(out: Lines, redirects: readonly string[]): void {
   const exact = MAP_FILES.exact;
   const prefix = MAP_FILES.prefix;
   out.add('    acl pcl_routed var(txn.route) -m found');
@@ -91,14 +96,15 @@ function renderRouting(out: Lines): void {
   out.add('    acl pcl_host_odd req.hdr(host) -m sub / *');
   out.add(`    http-request set-var(txn.route) base,map_str(${exact}) if !pcl_host_odd`);
   out.add(`    http-request set-var(txn.route) base,map_beg(${prefix}) if !pcl_routed !pcl_host_odd`);
+  for (const rule of redirects) out.add(rule);
+  out.add('    http-request allow if pcl_routed');
   // Normalising path: host without port or trailing dot; a host that cannot be a DNS name skips
-  // the host lookups. ACLs are evaluated at every use and this one is a regex: rules test the
-  // cheap `!pcl_routed` first, so a routed request never runs it.
-  out.add(`    http-request set-var(txn.host) ${NORMALISED_HOST} if !pcl_routed`);
+  // the host lookups. The regex ACL is evaluated at each use: rules test `!pcl_routed` first.
+  out.add(`    http-request set-var(txn.host) ${NORMALISED_HOST}`);
   out.add('    acl pcl_host_ok var(txn.host) -m reg ^[a-z0-9._-]+$');
-  out.add('    http-request set-var(txn.path) path if !pcl_routed');
-  out.add('    http-request set-var(txn.key) var(txn.host),concat(,txn.path) if !pcl_routed pcl_host_ok');
-  out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if !pcl_routed pcl_host_ok`);
+  out.add('    http-request set-var(txn.path) path');
+  out.add('    http-request set-var(txn.key) var(txn.host),concat(,txn.path) if pcl_host_ok');
+  out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if pcl_host_ok`);
   out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if !pcl_routed pcl_host_ok`);
   out.add(`    http-request set-var(txn.key) var(txn.host),regsub('^[^.]*',*),concat(,txn.path) if !pcl_routed pcl_host_ok`);
   out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if !pcl_routed pcl_host_ok`);
@@ -107,6 +113,7 @@ function renderRouting(out: Lines): void {
   out.add(`    http-request set-var(txn.route) var(txn.path),map_beg(${prefix}) if !pcl_routed`);
   out.add(`    http-request set-var(txn.route) str(default),map_str(${MAP_FILES.default}) if !pcl_routed`);
   out.add('    http-request return status 404 default-errorfiles if !pcl_routed');
+  for (const rule of redirects) out.add(rule);
 }
 
 function renderFrontend(out: Lines, g: GlobalSettings, codes: readonly number[]): void {
@@ -114,19 +121,20 @@ function renderFrontend(out: Lines, g: GlobalSettings, codes: readonly number[])
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpPort)} name http`);
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpsPort)} name https ssl crt-list ${CRT_LIST_FILE} alpn h2,http/1.1`);
   if (g.logFormat) out.add(`    log-format ${logFormatString(g.logFormat.format)}`);
-  renderRouting(out);
-  // The host is normalised here rather than read from txn.host: the fast path never sets it, and
-  // this runs only for requests that are redirected.
-  const location = `https://%[${NORMALISED_HOST}]%[var(txn.route),field(3,|)]%[pathq]`;
-  for (const code of codes) {
-    out.add(`    http-request redirect location ${location} code ${count(code, 'redirect code')} if !{ ssl_fc } { var(txn.route),field(2,|) -m str ${code} }`);
-  }
+  // Before routing, because routing ends the frontend's http-request rules early (see below).
   out.add('    http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]');
-  // http-after-response also covers HAProxy's own 404/503 answers. An empty value adds nothing.
-  if (g.serverHeader !== '') {
-    out.add(`    http-after-response set-header Server ${logFormatLiteral(g.serverHeader)} unless { res.hdr_cnt(server) gt 0 }`);
-  }
+  // The snippet too: its http-request rules must run for every request, however it was routed.
   if (g.frontendSnippet) for (const { line, source } of snippetLines(g.frontendSnippet)) out.add(`    ${line}`, source);
+  // The host is normalised here rather than read from txn.host: the fast path never sets it, and
+  // this runs only for requests that are redirected. The rules follow each path of the routing.
+  const location = `https://%[${NORMALISED_HOST}]%[var(txn.route),field(3,|)]%[pathq]`;
+  renderRouting(out, codes.map((code) =>
+    `    http-request redirect location ${location} code ${count(code, 'redirect code')} if !{ ssl_fc } { var(txn.route),field(2,|) -m str ${code} }`));
+  // http-after-response also covers HAProxy's own 404/503 answers. An empty value adds nothing.
+  // add-header: the condition already guarantees there is none to replace.
+  if (g.serverHeader !== '') {
+    out.add(`    http-after-response add-header Server ${logFormatLiteral(g.serverHeader)} unless { res.hdr(server) -m found }`);
+  }
   out.add('    use_backend %[var(txn.route),field(1,|)]');
 }
 

@@ -91,8 +91,8 @@ describe('hostile model strings', () => {
     const rendered = renderModel(m, join(dir, 'header'));
     const plain = renderModel(baseModel(), join(dir, 'header'));
     assert.equal(rendered.config.split('\n').length, plain.config.split('\n').length);
-    const line = rendered.config.split('\n').filter((l) => l.includes('set-header Server'));
-    assert.deepEqual(line, [`    http-after-response set-header Server 'x'\\'' "y" #z %%[src] \\ $HOME' unless { res.hdr_cnt(server) gt 0 }`]);
+    const line = rendered.config.split('\n').filter((l) => l.includes('add-header Server'));
+    assert.deepEqual(line, [`    http-after-response add-header Server 'x'\\'' "y" #z %%[src] \\ $HOME' unless { res.hdr(server) -m found }`]);
     await syncFiles(join(dir, 'header'), rendered.files);
     await writeFileAtomic(join(dir, 'header', 'haproxy.cfg'), rendered.config, 0o644);
     const result = await validateConfig(HAPROXY, join(dir, 'header', 'haproxy.cfg'));

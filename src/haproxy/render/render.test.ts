@@ -68,7 +68,7 @@ describe('render', () => {
     const lines = config.split('\n');
     assert.ok(lines.includes('    bind 127.0.0.1:8080 name http'));
     assert.ok(lines.includes('    bind 127.0.0.1:8443 name https ssl crt-list certs/crt-list.txt alpn h2,http/1.1'));
-    assert.ok(lines.includes("    http-after-response set-header Server 'portcullis' unless { res.hdr_cnt(server) gt 0 }"));
+    assert.ok(lines.includes("    http-after-response add-header Server 'portcullis' unless { res.hdr(server) -m found }"));
     assert.ok(lines.includes('    use_backend %[var(txn.route),field(1,|)]'));
     assert.ok(lines.includes('    option forwardfor'));
     assert.ok(lines.includes(`    stats socket ${join(dir, 'golden')}/run/admin.sock mode 600 level admin expose-fd listeners`));
@@ -157,7 +157,7 @@ describe('render', () => {
     const rendered = render(m, planLayout(undefined, m), join(dir, 'v6'));
     assert.match(rendered.config, /^ {4}bind \[::1\]:18080 name http$/m);
     assert.match(rendered.config, /^ {4}server s1 \[::1\]:8080$/m);
-    assert.doesNotMatch(rendered.config, /set-header Server/);
+    assert.doesNotMatch(rendered.config, /add-header Server/);
     const result = await check(rendered, 'v6');
     assert.equal(result.ok, true, result.output);
   });
