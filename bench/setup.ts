@@ -31,31 +31,32 @@ export interface BenchStack {
  * EndpointSlice, all pointing at `fillerAddress`), and the controller as a separate process, as
  * it runs in production, so that its work never shares an event loop with the measuring code.
  */
-export async function startBenchStack(options: { ingresses: number; fillerAddress: string; fillerPort: number; address?: string }): Promise<BenchStack> {
+export async function startBenchStack(options: {
+  ingresses: number; fillerAddress: string; fillerPort: number; address?: string;
+  /** ConfigMap keys for the controller (`--configmap bench/portcullis`). */
+  configMap?: Record<string, string>;
+  /** A `taskset` CPU list for the controller and so its HAProxy, e.g. "0". */
+  cpus?: string;
+}): Promise<BenchStack> {
   const address = options.address ?? '127.0.0.1';
   const api = await startKubeApiServer({ historyLimit: 100_000 });
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
   await api.writeKubeConfig(join(dir, 'kubeconfig'));
-  api.create(ingressClass());
   api.create(namespace('bench'));
-  for (let i = 0; i < options.ingresses; i++) {
-    api.create(service('bench', `svc-${i}`, [{ name: 'http', port: 80, targetPort: options.fillerPort }]));
-    api.create(endpointSlice('bench', `svc-${i}`, [{ address: options.fillerAddress }], [{ name: 'http', port: options.fillerPort }]));
-    api.create(ingress('bench', `ing-${i}`, [{ host: `host-${i}.bench.example`, paths: [{ path: '/', service: `svc-${i}`, port: 80 }, { path: `/api-${i}`, service: `svc-${i}`, port: 80 }] }]));
-  }
+  for (const obj of benchObjects(options)) api.create(obj);
   const httpPort = await freePort(address);
   const healthPort = await freePort();
   const log = join(dir, 'controller.log');
   await writeFile(log, '');
-  const controller = spawn(
-    process.execPath,
-    [
-      resolve(here, '..', 'src', 'cli.js'), 'controller', '--kubeconfig', join(dir, 'kubeconfig'), '--state-dir', join(dir, 'state'),
-      '--bind-address', address, '--http-port', String(httpPort), '--https-port', String(await freePort(address)),
-      '--health-port', String(healthPort), '--health-address', '127.0.0.1', '--log-level', process.env.BENCH_LOG_LEVEL ?? 'warn', '--shutdown-grace', '1',
-    ],
-    { stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] },
-  );
+  const args = [
+    resolve(here, '..', 'src', 'cli.js'), 'controller', '--kubeconfig', join(dir, 'kubeconfig'), '--state-dir', join(dir, 'state'),
+    '--bind-address', address, '--http-port', String(httpPort), '--https-port', String(await freePort(address)),
+    '--health-port', String(healthPort), '--health-address', '127.0.0.1', '--log-level', process.env.BENCH_LOG_LEVEL ?? 'warn', '--shutdown-grace', '1',
+    ...(options.configMap ? ['--configmap', 'bench/portcullis'] : []),
+  ];
+  // HAProxy inherits the controller's CPU affinity.
+  const [command, argv] = options.cpus ? ['taskset', ['-c', options.cpus, process.execPath, ...args]] : [process.execPath, args];
+  const controller = spawn(command, argv, { stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
   // Whatever fails in a benchmark, the controller (and its HAProxy) must not outlive it.
   process.on('exit', () => controller.kill('SIGKILL'));
   const counters = async () => (await (await fetch(`http://127.0.0.1:${healthPort}/admin/counters`)).json()) as Awaited<ReturnType<BenchStack['counters']>>;
@@ -83,6 +84,22 @@ export async function startBenchStack(options: { ingresses: number; fillerAddres
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The bench cluster: `ingresses` Ingresses, each its own host (`host-N.bench.example`, paths `/`
+ * and `/api-N`), Service and EndpointSlice pointing at the filler address; our IngressClass; and
+ * the ConfigMap `bench/portcullis` when keys are given.
+ */
+export function benchObjects(options: { ingresses: number; fillerAddress: string; fillerPort: number; configMap?: Record<string, string> }): object[] {
+  const objects: object[] = [ingressClass()];
+  if (options.configMap) objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'portcullis', namespace: 'bench' }, data: options.configMap });
+  for (let i = 0; i < options.ingresses; i++) {
+    objects.push(service('bench', `svc-${i}`, [{ name: 'http', port: 80, targetPort: options.fillerPort }]));
+    objects.push(endpointSlice('bench', `svc-${i}`, [{ address: options.fillerAddress }], [{ name: 'http', port: options.fillerPort }]));
+    objects.push(ingress('bench', `ing-${i}`, [{ host: `host-${i}.bench.example`, paths: [{ path: '/', service: `svc-${i}`, port: 80 }, { path: `/api-${i}`, service: `svc-${i}`, port: 80 }] }]));
+  }
+  return objects;
 }
 
 /** p-th percentile (0..100) of a list of numbers, nearest-rank. */

@@ -42,6 +42,8 @@ export interface GlobalSettings {
   serverHeader: string;
   /** HTTP log format (ConfigMap `log-format`); absent means the renderer's default format. */
   logFormat?: LogFormat;
+  /** false: no per-request traffic log (ConfigMap `disable-access-log`); absent means on. */
+  accessLog?: false;
   /** Where logs go (ConfigMap `syslog-server`); absent means stdout. */
   syslogServers?: SyslogServer[];
   /** Lines for the `global` section (ConfigMap `global-config-snippet`, only with `--allow-config-snippets`). */

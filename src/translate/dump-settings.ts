@@ -29,6 +29,7 @@ function syslog(server: SyslogServer): string {
 export function dumpGlobalSettings(g: GlobalSettings): string[] {
   return [
     ...(g.logFormat ? [`log-format ${JSON.stringify(g.logFormat.format)}`] : []),
+    ...(g.accessLog === false ? ['access-log off'] : []),
     ...(g.syslogServers ? [`syslog ${g.syslogServers.map(syslog).join(' | ')}`] : []),
     ...(g.snippet ? [snippet('global-snippet', g.snippet)] : []),
     ...(g.frontendSnippet ? [snippet('frontend-snippet', g.frontendSnippet)] : []),

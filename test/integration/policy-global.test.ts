@@ -21,9 +21,10 @@ let syslog: Socket;
 const datagrams: string[] = [];
 const DEFAULT_PEM = makeCertificatePem('configured-default.test');
 
-function world(syslogPort: number, extra: unknown[] = []): unknown[] {
+function world(syslogPort: number, extra: unknown[] = [], keys: Record<string, string> = {}): unknown[] {
   return [
     objects.configMap({
+      ...keys,
       maxconn: '1000',
       nbthread: '2',
       'timeout-http-request': '300ms',
@@ -84,6 +85,22 @@ describe('global settings', () => {
     // facility local1 (17) * 8 + severity info (6) = 142
     assert.match(datagram, /^<142>.*PCLTEST status=200 uri=\/ backend=/);
   });
+});
+
+test('disable-access-log stops the traffic log; without it the next request is logged again', async () => {
+  const port = syslog.address().port;
+  const marker = `/quiet-${process.pid}`;
+  await proxy.apply(world(port, [], { 'disable-access-log': 'true' }), { allowConfigSnippets: true });
+  try {
+    assert.equal((await request(proxy.port, { host: 'web.example.com', path: marker })).status, 200);
+  } finally {
+    await proxy.apply(world(port), { allowConfigSnippets: true });
+  }
+  // The logged request comes after the quiet one: once its line is in, the quiet one's would be.
+  const loud = `/loud-${process.pid}`;
+  assert.equal((await request(proxy.port, { host: 'web.example.com', path: loud })).status, 200);
+  await eventually(() => proxy.harness.logs.some((l) => l.includes(`uri=${loud}`)) && datagrams.some((d) => d.includes(`uri=${loud}`)), { what: 'the logged request' });
+  assert.deepEqual([...proxy.harness.logs, ...datagrams].filter((l) => l.includes(marker)), []);
 });
 
 test('ssl-certificate: names no certificate covers get the ConfigMap\'s certificate', async () => {

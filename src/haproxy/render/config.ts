@@ -120,7 +120,9 @@ function renderFrontend(out: Lines, g: GlobalSettings, codes: readonly number[])
   out.add(`frontend ${FRONTEND_NAME}`);
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpPort)} name http`);
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpsPort)} name https ssl crt-list ${CRT_LIST_FILE} alpn h2,http/1.1`);
-  if (g.logFormat) out.add(`    log-format ${logFormatString(g.logFormat.format)}`);
+  // `no log` here keeps HAProxy's own messages (global) and drops only the traffic log.
+  if (g.accessLog === false) out.add('    no log');
+  else if (g.logFormat) out.add(`    log-format ${logFormatString(g.logFormat.format)}`);
   // Before routing, because routing ends the frontend's http-request rules early (see below).
   out.add('    http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]');
   // The snippet too: its http-request rules must run for every request, however it was routed.

@@ -19,7 +19,7 @@ function globalReasons(prev: GlobalSettings, next: GlobalSettings): string[] {
   const reasons: string[] = [];
   const fields = ['bindAddress', 'httpPort', 'httpsPort', 'maxconn', 'nbthread', 'hardStopAfter', 'serverHeader'] as const;
   for (const field of fields) if (prev[field] !== next[field]) reasons.push(`global setting ${field} changed`);
-  const structured = ['logFormat', 'syslogServers', 'snippet', 'frontendSnippet'] as const;
+  const structured = ['logFormat', 'accessLog', 'syslogServers', 'snippet', 'frontendSnippet'] as const;
   for (const field of structured) if (JSON.stringify(prev[field]) !== JSON.stringify(next[field])) reasons.push(`global setting ${field} changed`);
   for (const key of Object.keys(next.timeouts) as (keyof GlobalSettings['timeouts'])[]) {
     if (prev.timeouts[key] !== next.timeouts[key]) reasons.push(`timeout ${key} changed`);

@@ -3,7 +3,7 @@ import { GLOBAL_DEFAULTS } from '../defaults.js';
 import type { TranslateOptions } from '../types.js';
 import { TIMEOUT_CONNECT, TIMEOUT_QUEUE, TIMEOUT_SERVER } from './backend.js';
 import {
-  HARD_STOP_AFTER, LOG_FORMAT, MAXCONN, NBTHREAD, SSL_CERTIFICATE, SYSLOG_SERVER, TIMEOUT_CLIENT, TIMEOUT_HTTP_KEEP_ALIVE,
+  DISABLE_ACCESS_LOG, HARD_STOP_AFTER, LOG_FORMAT, MAXCONN, NBTHREAD, SSL_CERTIFICATE, SYSLOG_SERVER, TIMEOUT_CLIENT, TIMEOUT_HTTP_KEEP_ALIVE,
   TIMEOUT_HTTP_REQUEST, TIMEOUT_TUNNEL,
 } from './global.js';
 import type { ObjectSettings, SettingsResolver } from './resolve.js';
@@ -45,6 +45,7 @@ export function resolveGlobalSettings(
   const snippet = resolver.resolve(GLOBAL_CONFIG_SNIPPET, []);
   const frontendSnippet = resolver.resolve(FRONTEND_CONFIG_SNIPPET, []);
   if (logFormat) settings.logFormat = logFormat;
+  if (value(DISABLE_ACCESS_LOG)) settings.accessLog = false;
   if (syslog) settings.syslogServers = syslog;
   if (snippet?.from) settings.snippet = { lines: snippet.value, source: snippet.from.ref };
   if (frontendSnippet?.from) settings.frontendSnippet = { lines: frontendSnippet.value, source: frontendSnippet.from.ref };

@@ -6,7 +6,7 @@ import { checkTlsSecret } from '../pem.js';
 import { logFormatProblem } from './log-format.js';
 import { findSecret } from './secrets.js';
 import { defineKey, ok, refuse, type Parsed } from './types.js';
-import { lines, parseInteger, parseTime } from './values.js';
+import { lines, parseBool, parseInteger, parseTime } from './values.js';
 
 const GROUP = 'Global (ConfigMap only)';
 const CONFIGMAP = ['configmap'] as const;
@@ -53,6 +53,17 @@ export const LOG_FORMAT = defineKey<LogFormat>({
     const problem = logFormatProblem(raw);
     return problem ? refuse(problem) : ok({ format: raw });
   },
+});
+
+export const DISABLE_ACCESS_LOG = defineKey<boolean>({
+  name: 'disable-access-log',
+  scopes: CONFIGMAP,
+  group: GROUP,
+  type: 'bool',
+  fallback: false,
+  defaultText: 'false',
+  doc: 'Turns off the per-request traffic log (the key of the same name in ingress-nginx), for sites that record requests elsewhere; HAProxy\'s own messages still go to the syslog targets.',
+  parse: parseBool,
 });
 
 const FACILITIES: readonly SyslogFacility[] = [
@@ -150,6 +161,7 @@ export const GLOBAL_KEYS = [
   TIMEOUT_TUNNEL,
   HARD_STOP_AFTER,
   LOG_FORMAT,
+  DISABLE_ACCESS_LOG,
   SYSLOG_SERVER,
   SSL_CERTIFICATE,
 ];

@@ -64,6 +64,7 @@ const ROWS: Row[] = [
   },
   { key: 'maxconn', kind: 'global', raw: ['', '', '3000'], expected: [undefined, undefined, 3000], fallback: 0, invalid: 'lots', read: (m) => m.global.maxconn },
   { key: 'timeout-client', kind: 'global', raw: ['', '', '3s'], expected: [undefined, undefined, 3000], fallback: 50_000, invalid: '3 s', read: (m) => m.global.timeouts.client },
+  { key: 'disable-access-log', kind: 'global', raw: ['', '', 'true'], expected: [undefined, undefined, false], fallback: undefined, invalid: 'yes', read: (m) => m.global.accessLog },
   { key: 'hard-stop-after', kind: 'global', raw: ['', '', '3m'], expected: [undefined, undefined, 180_000], fallback: 1_800_000, invalid: 'later', read: (m) => m.global.hardStopAfter },
 ];
 
