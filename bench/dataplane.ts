@@ -50,6 +50,9 @@ const hand = await startHAProxy('hand-written', pin ? proxyCpus : undefined, han
 // The same minimal config, logging every request the way Portcullis does by default, to tell the
 // cost of access logs apart from the cost of routing.
 const handLogged = await startHAProxy('hand-written-logged', pin ? proxyCpus : undefined, handWrittenConfig({ port: loggedPort, originAddress, originPort, accessLogs: true, global: proxyGlobal }));
+// And with the headers an Ingress controller adds: what is left between it and Portcullis is routing.
+const headersPort = await freePort();
+const handHeaders = await startHAProxy('hand-written-headers', pin ? proxyCpus : undefined, handWrittenConfig({ port: headersPort, originAddress, originPort, accessLogs: true, headers: true, global: proxyGlobal }));
 const startStack = (keys: Record<string, string>) => startBenchStack({
   ingresses: Number(values.ingresses), fillerAddress: originAddress, fillerPort: originPort,
   configMap: { ...keys, ...(pin ? { nbthread: '1' } : {}) }, ...(pin ? { cpus: proxyCpus } : {}),
@@ -67,6 +70,7 @@ const targets = [
   { name: 'origin directly', url: `http://${originAddress}:${originPort}/`, host },
   { name: 'hand-written haproxy.cfg', url: `http://127.0.0.1:${handPort}/`, host },
   { name: 'hand-written + access logs', url: `http://127.0.0.1:${loggedPort}/`, host },
+  { name: 'hand-written + access logs + Ingress headers', url: `http://127.0.0.1:${headersPort}/`, host },
   { name: `Portcullis, ${values.ingresses} Ingresses`, url: `http://${stack.address}:${stack.httpPort}/`, host },
   { name: 'Portcullis, disable-access-log', url: `http://${quiet.address}:${quiet.httpPort}/`, host },
 ];
@@ -86,19 +90,20 @@ const median = (v: number[]) => percentile(v, 50);
 const ratio = (a: number, b: number) => `${((a / b) * 100).toFixed(1)}%`;
 const handRps = median(results.get('hand-written haproxy.cfg')!.rps);
 const loggedRps = median(results.get('hand-written + access logs')!.rps);
+const headersRps = median(results.get('hand-written + access logs + Ingress headers')!.rps);
 process.stdout.write(pin
   ? `Proxies under test pinned to CPU ${proxyCpus} (1 thread); wrk (${loadThreads} threads) and the origin on CPU ${loadCpus}. ${values.rounds} rounds of ${values.seconds} s.\n\n`
   : `Not pinned: wrk, the origin and the proxies share ${cpus} CPUs. ${values.rounds} rounds of ${values.seconds} s.\n\n`);
 printTable(
-  ['target', 'requests/s (median)', 'best round', 'p50 ms', 'p99 ms', 'errors', 'vs hand-written', 'vs hand-written + logs'],
+  ['target', 'requests/s (median)', 'best round', 'p50 ms', 'p99 ms', 'errors', 'vs hand-written', 'vs + logs', 'vs + logs + headers'],
   [...results].map(([name, r]) => [
     name, Math.round(median(r.rps)), Math.round(Math.max(...r.rps)), median(r.p50).toFixed(2), median(r.p99).toFixed(2), r.errors,
-    ratio(median(r.rps), handRps), ratio(median(r.rps), loggedRps),
+    ratio(median(r.rps), handRps), ratio(median(r.rps), loggedRps), ratio(median(r.rps), headersRps),
   ]),
 );
 await stack.close();
 await quiet.close();
-for (const p of [origin, hand, handLogged]) p.kill('SIGTERM');
+for (const p of [origin, hand, handLogged, handHeaders]) p.kill('SIGTERM');
 await rm(dir, { recursive: true, force: true });
 
 async function startHAProxy(name: string, cpuList: string | undefined, text: string): Promise<ChildProcess> {

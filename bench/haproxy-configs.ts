@@ -15,10 +15,18 @@ export function originConfig(address: string, port: number, global: string[] = [
   return config(global, ['frontend origin', `  bind ${address}:${port}`, '  http-request return status 200 content-type text/plain string "ok"']);
 }
 
-export function handWrittenConfig(options: { port: number; originAddress: string; originPort: number; accessLogs: boolean; global?: string[] }): string {
+/**
+ * `headers`: also what an Ingress controller must do to every request besides routing it
+ * (X-Forwarded-For, X-Forwarded-Proto, a Server header when the backend sends none), written the
+ * way a person would, so that the difference left with Portcullis is the routing itself.
+ */
+export function handWrittenConfig(options: { port: number; originAddress: string; originPort: number; accessLogs: boolean; headers?: boolean; global?: string[] }): string {
   const logs = options.accessLogs ? ['  log stdout format raw local0', '  option httplog'] : [];
+  const headers = options.headers
+    ? ['  option forwardfor', '  http-request set-header X-Forwarded-Proto %[ssl_fc,iif(https,http)]', '  http-after-response add-header Server hand-written unless { res.hdr(server) -m found }']
+    : [];
   return config(options.global ?? [], [
-    'frontend main', `  bind 127.0.0.1:${options.port}`, ...logs, '  default_backend app',
+    'frontend main', `  bind 127.0.0.1:${options.port}`, ...logs, ...headers, '  default_backend app',
     'backend app', '  balance roundrobin', `  server origin ${options.originAddress}:${options.originPort}`,
   ]);
 }

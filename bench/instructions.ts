@@ -48,6 +48,8 @@ const loggedPort = await freePort();
 const portcullisPort = await freePort();
 await writeFile(join(dir, 'hand.cfg'), handWrittenConfig({ port: handPort, originAddress, originPort, accessLogs: false }));
 await writeFile(join(dir, 'hand-logged.cfg'), handWrittenConfig({ port: loggedPort, originAddress, originPort, accessLogs: true }));
+const headersPort = await freePort();
+await writeFile(join(dir, 'hand-headers.cfg'), handWrittenConfig({ port: headersPort, originAddress, originPort, accessLogs: true, headers: true }));
 const portcullisCfg = await renderPortcullis(join(dir, 'portcullis'), portcullisPort, {});
 const quietPort = await freePort();
 const quietCfg = await renderPortcullis(join(dir, 'portcullis-quiet'), quietPort, { 'disable-access-log': 'true' });
@@ -55,6 +57,7 @@ const quietCfg = await renderPortcullis(join(dir, 'portcullis-quiet'), quietPort
 const targets = [
   { name: 'hand-written haproxy.cfg', cfg: join(dir, 'hand.cfg'), port: handPort, host },
   { name: 'hand-written + access logs', cfg: join(dir, 'hand-logged.cfg'), port: loggedPort, host },
+  { name: 'hand-written + access logs + Ingress headers', cfg: join(dir, 'hand-headers.cfg'), port: headersPort, host },
   { name: `Portcullis, ${values.ingresses} Ingresses`, cfg: portcullisCfg, port: portcullisPort, host },
   // The same route reached through the normalising path: upper case and a port in the Host header.
   { name: `Portcullis, Host "${host.toUpperCase()}:80"`, cfg: portcullisCfg, port: portcullisPort, host: `${host.toUpperCase()}:80` },
