@@ -47,7 +47,7 @@ export const FRONTEND_CONFIG_SNIPPET = defineKey<string[]>({
   scopes: ['configmap'],
   group: GROUP,
   type: 'HAProxy lines',
-  doc: 'Lines added to the HTTP and HTTPS frontends, after the controller\'s own rules.',
+  doc: 'Lines added to the HTTP and HTTPS frontends; their request rules run for every request, before routing (routed requests leave the routing rules early).',
   parse: parseSnippet,
 });
 
