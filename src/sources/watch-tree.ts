@@ -16,6 +16,7 @@ export class TreeWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
   private closed = false;
   private started = false;
+  private rescanQueued = false;
   private rescanning: Promise<void> = Promise.resolve();
 
   constructor(
@@ -39,6 +40,7 @@ export class TreeWatcher {
   /** Brings the set of watched folders in line with the folders that exist now. */
   private rescan(): Promise<void> {
     this.rescanning = this.rescanning.then(async () => {
+      this.rescanQueued = false;
       if (this.closed) return;
       const folders = new Set([this.root, ...(await subfolders(this.root))]);
       for (const [dir, w] of this.watchers) {
@@ -75,8 +77,10 @@ export class TreeWatcher {
   private changed(): void {
     if (this.closed) return;
     this.onChange();
-    // A new folder must be watched before files appear in it; rescanning on every event is cheap
-    // (one readdir of the tree) next to the reload of the manifests that the event causes anyway.
+    // A new folder must be watched before files appear in it. One rescan waiting is enough for any
+    // number of events: it reads the tree as it is when it runs.
+    if (this.rescanQueued) return;
+    this.rescanQueued = true;
     void this.rescan();
   }
 }
