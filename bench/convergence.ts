@@ -1,6 +1,7 @@
 /**
  * Convergence: time from a write to the Kubernetes API (an EndpointSlice PUT over HTTP) until
- * HAProxy sends traffic to the new endpoint, with N Ingresses loaded. Also counts reloads.
+ * HAProxy sends traffic to the new endpoint, with N Ingresses loaded. Also counts reloads, and
+ * reports the memory of the controller and of HAProxy once the changes are done.
  *
  *   node dist/bench/convergence.js [--ingresses 1000] [--changes 200]
  */
@@ -73,11 +74,13 @@ for (let i = 1; i <= changes; i++) {
   else timeouts++;
 }
 const countersAfter = await stack.counters();
+const memory = await stack.memory();
 const ms = (v: number) => v.toFixed(1);
 printTable(
-  ['ingresses', 'changes', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'timeouts', 'reloads', 'server commands', 'startup to ready s'],
+  ['ingresses', 'changes', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'timeouts', 'reloads', 'server commands', 'startup to ready s', 'controller MiB', 'HAProxy MiB'],
   [[ingresses, changes, ms(percentile(samples, 50)), ms(percentile(samples, 90)), ms(percentile(samples, 99)), ms(Math.max(...samples)), timeouts,
-    countersAfter.reloads - countersBefore.reloads, (countersAfter.runtimeCommands.server ?? 0) - (countersBefore.runtimeCommands.server ?? 0), (startupMs / 1000).toFixed(1)]],
+    countersAfter.reloads - countersBefore.reloads, (countersAfter.runtimeCommands.server ?? 0) - (countersBefore.runtimeCommands.server ?? 0), (startupMs / 1000).toFixed(1),
+    memory.controllerMiB.toFixed(0), memory.haproxyMiB.toFixed(0)]],
 );
 agent.destroy();
 await stack.close();

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,8 @@ export interface BenchStack {
    * route a moment before the controller has confirmed the new worker and counted the reload.
    */
   baseline(expectedReloads: number): Promise<{ reloads: number; restarts: number; runtimeCommands: Record<string, number> }>;
+  /** Memory in MiB (proportional set size): the controller, and HAProxy's processes together. */
+  memory(): Promise<{ controllerMiB: number; haproxyMiB: number }>;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,10 @@ export async function startBenchStack(options: {
         return c.reloads >= expectedReloads ? c : undefined;
       }, { timeoutMs: 30_000, what: 'the setup reload to be counted' });
     },
+    async memory() {
+      const pid = controller.pid!;
+      return { controllerMiB: await pssMiB([pid]), haproxyMiB: await pssMiB(await descendants(pid)) };
+    },
     async close() {
       const exited = new Promise((r) => controller.once('exit', r));
       controller.kill('SIGTERM');
@@ -100,6 +106,35 @@ export function benchObjects(options: { ingresses: number; fillerAddress: string
     objects.push(ingress('bench', `ing-${i}`, [{ host: `host-${i}.bench.example`, paths: [{ path: '/', service: `svc-${i}`, port: 80 }, { path: `/api-${i}`, service: `svc-${i}`, port: 80 }] }]));
   }
   return objects;
+}
+
+/**
+ * Proportional set size of `pids` in MiB: shared pages (HAProxy's master and worker share most of
+ * theirs) are split between the processes that share them instead of counted once per process.
+ */
+async function pssMiB(pids: number[]): Promise<number> {
+  let kib = 0;
+  for (const pid of pids) {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+    kib += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+  }
+  return kib / 1024;
+}
+
+/** Every process below `pid` (HAProxy's master and workers, below the controller). */
+async function descendants(pid: number): Promise<number[]> {
+  const children = new Map<number, number[]>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // The parent pid is the second field after the command name, which is in parentheses.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+  }
+  const out: number[] = [];
+  const visit = (p: number) => (children.get(p) ?? []).forEach((c) => (out.push(c), visit(c)));
+  visit(pid);
+  return out;
 }
 
 /** p-th percentile (0..100) of a list of numbers, nearest-rank. */

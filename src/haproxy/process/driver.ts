@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { serverKey } from '../../model/names.js';
 import type { Model, SourceRef } from '../../model/types.js';
-import { CONFIG_FILE, SERVER_STATE_FILE, ADMIN_SOCKET, render } from '../render/config.js';
+import { CONFIG_FILE, SERVER_STATE_FILE, ADMIN_SOCKET, RenderMemo, render } from '../render/config.js';
 import { planLayout, slotName } from '../render/layout.js';
 import { RenderRefusedError } from '../render/text.js';
 import { setServerState } from '../runtime/commands.js';
@@ -53,6 +53,8 @@ export class HAProxyDriver extends EventEmitter {
   private rendered: Rendered | undefined;
   private live: WrittenFiles | undefined;
   private staged: WrittenFiles | undefined;
+  /** What renders reuse from earlier ones: maps and backend sections that did not change. */
+  private readonly memo = new RenderMemo();
   private queue: Promise<unknown> = Promise.resolve();
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -161,7 +163,7 @@ export class HAProxyDriver extends EventEmitter {
 
   private prepare(applied: Applied): Prepared | { error: ApplyError } {
     try {
-      return { applied, rendered: render(applied.model, applied.layout, this.options.stateDir) };
+      return { applied, rendered: render(applied.model, applied.layout, this.options.stateDir, this.memo) };
     } catch (err) {
       if (!(err instanceof RenderRefusedError)) throw err;
       return { error: failure(err.code, err.message, { source: err.source }) };

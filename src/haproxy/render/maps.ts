@@ -15,7 +15,7 @@
  * A value is the backend name, followed by `|<code>|<:port>` when plain-HTTP requests redirect to
  * HTTPS (the port part is empty for 443). Backend names never contain `|`.
  */
-import type { HttpsRedirect, Model, Route, SourceRef } from '../../model/types.js';
+import type { Backend, HttpsRedirect, Model, Route, SourceRef } from '../../model/types.js';
 import { RenderRefusedError, identifier, mapWord, port, routeHost, routePath } from './text.js';
 
 export const MAP_FILES = {
@@ -93,4 +93,41 @@ export function buildMaps(model: Model): MapContents {
 export function mapFileText(map: ReadonlyMap<string, MapEntry>): string {
   const keys = [...map.keys()].sort();
   return keys.map((key) => `${key} ${map.get(key)!.value}\n`).join('');
+}
+
+/** The three maps of a model and the text of their files. */
+export interface RenderedMaps {
+  maps: MapContents;
+  texts: Record<MapName, string>;
+}
+
+/**
+ * Remembers the maps of the last model it was asked for, and hands them out again while the
+ * model's routes (the same objects), default backend and backend names are unchanged: the maps
+ * depend on nothing else. An endpoint-only change keeps all three, and rebuilding and sorting a
+ * key per route was most of what a render cost with thousands of Ingresses. Owned by whoever
+ * renders again and again (the driver); `render` without one builds the maps afresh.
+ */
+export class MapsMemo {
+  private last: { routes: readonly Route[]; defaultBackend: string | undefined; names: string[]; rendered: RenderedMaps } | undefined;
+
+  get(model: Model): RenderedMaps {
+    const last = this.last;
+    if (last && last.routes === model.routes && last.defaultBackend === model.defaultBackend && sameNames(last.names, model.backends)) {
+      return last.rendered;
+    }
+    const rendered = renderMaps(model);
+    this.last = { routes: model.routes, defaultBackend: model.defaultBackend, names: model.backends.map((b) => b.name), rendered };
+    return rendered;
+  }
+}
+
+/** Pure: the maps of `model` and their file text. Throws like `buildMaps`. */
+export function renderMaps(model: Model): RenderedMaps {
+  const maps = buildMaps(model);
+  return { maps, texts: { exact: mapFileText(maps.exact), prefix: mapFileText(maps.prefix), default: mapFileText(maps.default) } };
+}
+
+function sameNames(names: readonly string[], backends: readonly Backend[]): boolean {
+  return names.length === backends.length && backends.every((b, i) => b.name === names[i]);
 }

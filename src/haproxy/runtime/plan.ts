@@ -90,6 +90,13 @@ function mapCommands(prev: Model, next: Model): RuntimeCommand[] {
   return [...upserts, ...deletes];
 }
 
+/** The frontend has a redirect rule per code in use: a new code is a reload. Same routes, same codes. */
+function redirectReasons(prev: Model, next: Model): string[] {
+  if (prev.routes === next.routes) return [];
+  const codes = redirectCodes(next);
+  return String(redirectCodes(prev)) === String(codes) ? [] : [`HTTPS redirect codes in use changed to [${codes.join(', ')}]`];
+}
+
 /**
  * Pure: the Runtime API commands that take HAProxy from `prev` to `next`, or the reasons a reload
  * is needed. Throws `RenderRefusedError` like `render` for a model that cannot be rendered.
@@ -99,7 +106,7 @@ export function planUpdate(prev: Applied, next: Applied): UpdatePlan {
   const reasons = [
     ...globalReasons(prev.model.global, next.model.global),
     ...backendReasons(prev.model, next.model),
-    ...(String(redirectCodes(prev.model)) === String(redirectCodes(next.model)) ? [] : [`HTTPS redirect codes in use changed to [${redirectCodes(next.model).join(', ')}]`]),
+    ...redirectReasons(prev.model, next.model),
     ...servers.reasons,
   ];
   // An endpoint-only change hands over the same route and certificate objects: skip rebuilding their
