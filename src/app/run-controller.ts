@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { HAProxyDriver } from '../haproxy/index.js';
+import type { Model } from '../model/types.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../server/http-server.js';
 import { KubeSource } from '../sources/kube-source.js';
@@ -25,6 +26,14 @@ export interface RunningController {
   http: RunningHttpServer;
   /** Graceful stop: readiness off, sources stopped, HAProxy finishes in-flight requests. */
   shutdown(): Promise<void>;
+}
+
+/** The certificates of `model` with the object each came from (the generated fallback has none). */
+function servedCertificates(model: Model | undefined): { namespace: string; name: string; pem: string }[] {
+  if (!model) return [];
+  return [...model.certificates, model.defaultCertificate]
+    .filter((c) => c.source.kind === 'Secret' && c.source.namespace !== '')
+    .map((c) => ({ namespace: c.source.namespace, name: c.source.name, pem: c.pem }));
 }
 
 /** Wires sources, store, controller, HAProxy and the HTTP server; the process entry calls this. */
@@ -69,14 +78,16 @@ export async function runController(options: CliOptions, logger: Logger): Promis
     logger.info('watching the Kubernetes API', { server: kubeConfig.getCurrentCluster()?.server });
   }
 
-  const metrics = new ControllerMetrics(
+  const metrics: ControllerMetrics = new ControllerMetrics(
     {
       counters: () => driver.counters,
       objectCounts: () => Object.fromEntries(KINDS.map((k) => [k, store.list(k).length])),
+      leader: () => (elector ? elector.isLeader() : true),
+      certificates: (): ReturnType<typeof servedCertificates> => servedCertificates(controller.model),
     },
     { version: VERSION },
   );
-  const controller = new Controller({
+  const controller: Controller = new Controller({
     store,
     translateOptions: translateOptionsFrom(options),
     driver,

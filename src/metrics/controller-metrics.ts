@@ -1,9 +1,14 @@
+import { X509Certificate } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** What the metrics read at scrape time, so counters owned elsewhere are never copied by hand. */
 export interface MetricsSources {
   counters(): { reloads: number; restarts: number; runtimeCommands: Record<string, number> };
   objectCounts(): Record<string, number>;
+  /** Whether this replica writes Ingress status: it holds the lease, or runs without election. */
+  leader(): boolean;
+  /** The certificates HAProxy serves now: where each came from and its PEM (chain first). */
+  certificates(): readonly { namespace: string; name: string; pem: string }[];
 }
 
 /**
@@ -82,6 +87,34 @@ export class ControllerMetrics {
       },
     });
     new Gauge({
+      name: 'portcullis_leader',
+      help: '1 when this replica writes Ingress status (it holds the lease, or runs without leader election).',
+      registers,
+      collect() {
+        this.set(sources.leader() ? 1 : 0);
+      },
+    });
+    // Arrow functions: `this` is the gauge inside collect(), the metrics object here.
+    const expiry = (pem: string) => this.expiry(pem);
+    const forget = (current: Set<string>) => {
+      for (const pem of this.expiries.keys()) if (!current.has(pem)) this.expiries.delete(pem);
+    };
+    new Gauge({
+      name: 'portcullis_certificate_expiry_timestamp_seconds',
+      help: 'When each served certificate expires (notAfter of its first certificate), as Unix time, by the Secret it came from.',
+      labelNames: ['namespace', 'name'],
+      registers,
+      collect() {
+        this.reset();
+        const certificates = sources.certificates();
+        for (const c of certificates) {
+          const seconds = expiry(c.pem);
+          if (seconds !== undefined) this.set({ namespace: c.namespace, name: c.name }, seconds);
+        }
+        forget(new Set(certificates.map((c) => c.pem)));
+      },
+    });
+    new Gauge({
       name: 'portcullis_objects',
       help: 'Objects in the controller store, by kind.',
       labelNames: ['kind'],
@@ -91,6 +124,22 @@ export class ControllerMetrics {
         for (const [kind, n] of Object.entries(sources.objectCounts())) this.set({ kind }, n);
       },
     });
+  }
+
+  /** Expiry (Unix seconds) of each PEM's first certificate, kept for the PEMs served now only. */
+  private expiries = new Map<string, number | undefined>();
+
+  private expiry(pem: string): number | undefined {
+    if (this.expiries.has(pem)) return this.expiries.get(pem);
+    const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
+    let seconds: number | undefined;
+    try {
+      seconds = first ? Math.floor(Date.parse(new X509Certificate(first).validTo) / 1000) : undefined;
+    } catch {
+      seconds = undefined; // translate has checked it; a PEM that still does not parse has no expiry to show
+    }
+    this.expiries.set(pem, seconds);
+    return seconds;
   }
 
   /** Replaces the diagnostics gauge with the current set, so fixed problems drop to zero. */

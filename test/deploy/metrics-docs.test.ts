@@ -27,7 +27,7 @@ function mentioned(text: string): { names: Set<string>; prefixes: Set<string> } 
 
 /** The controller's metric names as exported, histogram series included. */
 async function controllerMetricNames(): Promise<Map<string, string>> {
-  const metrics = new ControllerMetrics({ counters: () => ({ reloads: 0, restarts: 0, runtimeCommands: {} }), objectCounts: () => ({}) }, { version: 'test' });
+  const metrics = new ControllerMetrics({ counters: () => ({ reloads: 0, restarts: 0, runtimeCommands: {} }), objectCounts: () => ({}), leader: () => true, certificates: () => [] }, { version: 'test' });
   const names = new Map<string, string>();
   for (const m of await metrics.registry.getMetricsAsJSON()) {
     names.set(m.name, String(m.type));

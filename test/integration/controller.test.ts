@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { selfSignedCertificate } from '../support/certs.js';
 import { eventually, freePort } from '../support/net.js';
@@ -159,6 +160,15 @@ describe('controller against the Kubernetes API and a real HAProxy', () => {
     assert.match(own, /^portcullis_runtime_updates_total\{kind="server"\} [1-9]/m);
     assert.match(own, /^portcullis_objects\{kind="Ingress"\} [1-9]/m);
     assert.match(own, /^portcullis_sync_duration_seconds_count\{result="ok"\} [1-9]/m);
+    // One replica, which holds the Lease: it is the one writing status.
+    await eventually(async () => /^portcullis_leader 1$/m.test(await (await fetch(`${health}/metrics`)).text()), { what: 'portcullis_leader 1' });
+    // A served certificate's expiry, as the certificate itself says.
+    const cert = selfSignedCertificate({ hosts: ['expiry.example.com'] });
+    stack.api.create(tlsSecret(ns, 'expiry-tls', cert.certPem, cert.keyPem));
+    stack.api.create(ingress(ns, 'expiry', [{ host: 'expiry.example.com', paths: [{ service: 'web', port: 80 }] }], { tls: [{ hosts: ['expiry.example.com'], secretName: 'expiry-tls' }] }));
+    const notAfter = Math.floor(Date.parse(new X509Certificate(cert.certPem).validTo) / 1000);
+    const series = new RegExp(`^portcullis_certificate_expiry_timestamp_seconds\\{namespace="${ns}",name="expiry-tls"\\} ${notAfter}$`, 'm');
+    await eventually(async () => series.test(await (await fetch(`${health}/metrics`)).text()), { what: `the expiry of ${ns}/expiry-tls (${notAfter})` });
     await stack.request('shop.example.com', '/');
     const haproxy = await (await fetch(`http://127.0.0.1:${statsPort}/metrics`)).text();
     assert.match(haproxy, /^haproxy_frontend_http_requests_total\{proxy="portcullis"\} [1-9]/m);

@@ -15,6 +15,13 @@ interface Replica {
   child: ChildProcess;
   address: string;
   stateDir: string;
+  health: number;
+}
+
+/** The replica's `portcullis_leader` metric. */
+async function leaderMetric(r: Replica): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${r.health}/metrics`)).text();
+  return Number(/^portcullis_leader (\S+)$/m.exec(text)?.[1]);
 }
 
 /**
@@ -50,7 +57,7 @@ describe('two replicas with leader election', () => {
         '--leader-election-namespace', 'default', '--leader-election-lease-duration', '2',
         '--leader-election-renew-deadline', '1.5', '--leader-election-retry-period', '0.4', '--shutdown-grace', '1',
       ], { stdio: 'ignore' });
-      replicas.push({ child, address, stateDir });
+      replicas.push({ child, address, stateDir, health });
       await eventually(async () => (await fetch(`http://127.0.0.1:${health}/readyz`)).status === 200, { timeoutMs: 30_000, what: `replica ${address} ready` });
     }
   });
@@ -75,17 +82,19 @@ describe('two replicas with leader election', () => {
     // Both replicas see every change; only the leader may write. Give the other one time to misbehave.
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(statusIp(), first, 'the follower never overwrote the status');
+    const other = replicas.find((r) => r !== leader)!;
+    assert.deepEqual([await leaderMetric(leader), await leaderMetric(other)], [1, 0], 'portcullis_leader: 1 on the leader, 0 on the other');
 
     // A crash: no graceful release of the Lease. Its HAProxy would outlive it, so stop that too.
     leader.child.kill('SIGKILL');
     const pid = Number((await readFile(join(leader.stateDir, 'run', 'haproxy.pid'), 'utf8')).trim());
     process.kill(pid, 'SIGTERM');
     const killedAt = Date.now();
-    const other = replicas.find((r) => r !== leader)!;
     await eventually(() => statusIp() === other.address, { timeoutMs: 10_000, intervalMs: 50, what: 'the other replica to take over status' });
     const takeoverMs = Date.now() - killedAt;
     process.stdout.write(`# leader killed; the other replica wrote status after ${takeoverMs} ms (lease 2000 ms, retry 400 ms)\n`);
     assert.ok(takeoverMs < 2000 + 2 * 400 + 1000, `took over within the lease duration plus retries (${takeoverMs} ms)`);
     assert.match(holder() ?? '', new RegExp(`_${other.child.pid}$`));
+    assert.equal(await leaderMetric(other), 1, 'the new leader says so');
   });
 });
