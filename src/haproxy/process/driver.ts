@@ -147,7 +147,7 @@ export class HAProxyDriver extends EventEmitter {
   private plan(model: Model, current: Applied): { applied: Applied; plan: UpdatePlan } | { error: ApplyError } {
     const applied = this.effective(model, current);
     try {
-      return { applied, plan: planUpdate(current, applied) };
+      return { applied, plan: planUpdate(current, applied, this.memo.maps) };
     } catch (err) {
       if (!(err instanceof RenderRefusedError)) throw err;
       return { error: failure(err.code, err.message, { source: err.source }) };

@@ -1,7 +1,7 @@
 /**
- * `render` with a RenderMemo reuses the maps and backend sections of earlier calls; it must give
- * exactly what a render without one gives, through every kind of change a sequence of models
- * can bring (each step below renders with the same memo).
+ * `render` with a RenderMemo reuses the maps and backend sections of earlier calls, and the planner
+ * its maps; both must give exactly what they give without one, through every kind of change a
+ * sequence of models can bring (each step below plans and renders with the same memo).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import { makeCertificatePem } from '../testing/certs.js';
 import { backend, certificate, globalSettings, model, route, server } from '../testing/model.js';
 import { RenderMemo, render } from './config.js';
 import { planLayout } from './layout.js';
+import { planUpdate } from '../runtime/plan.js';
 import type { Layout } from '../types.js';
 
 const STATE = '/var/run/portcullis';
@@ -63,8 +64,12 @@ describe('render with a RenderMemo', () => {
     check('the first model');
     for (const step of steps) {
       previous = current;
+      const previousLayout = layout;
       current = step.next(current);
       layout = planLayout(layout, current, previous);
+      // The planner shares the memo's maps, in the driver's order: plan first, then render.
+      const [from, to] = [{ model: previous, layout: previousLayout }, { model: current, layout }];
+      assert.deepEqual(planUpdate(from, to, memo.maps), planUpdate(from, to), step.name);
       check(step.name);
     }
   });

@@ -8,7 +8,7 @@
 import type { Backend, GlobalSettings, Model } from '../../model/types.js';
 import { CRT_LIST_FILE, buildCertificates, crtListLine, type CertEntry } from '../render/certs.js';
 import { redirectCodes } from '../render/config.js';
-import { MAP_FILES, buildMaps, type MapName } from '../render/maps.js';
+import { MAP_FILES, buildMaps, type MapName, type MapsMemo } from '../render/maps.js';
 import type { Applied, RuntimeCommand, UpdatePlan } from '../types.js';
 import {
   addCrtListEntry, addMap, commitSslCert, delCrtListEntry, delMap, delSslCert, newSslCert, setMap, setSslCert,
@@ -72,9 +72,9 @@ function certificateCommands(prev: Model, next: Model): RuntimeCommand[] {
   return commands;
 }
 
-function mapCommands(prev: Model, next: Model): RuntimeCommand[] {
-  const before = buildMaps(prev);
-  const after = buildMaps(next);
+function mapCommands(prev: Model, next: Model, memo: MapsMemo | undefined): RuntimeCommand[] {
+  const before = memo ? memo.get(prev).maps : buildMaps(prev);
+  const after = memo ? memo.get(next).maps : buildMaps(next);
   const upserts: RuntimeCommand[] = [];
   const deletes: RuntimeCommand[] = [];
   for (const name of Object.keys(MAP_FILES) as MapName[]) {
@@ -99,9 +99,11 @@ function redirectReasons(prev: Model, next: Model): string[] {
 
 /**
  * Pure: the Runtime API commands that take HAProxy from `prev` to `next`, or the reasons a reload
- * is needed. Throws `RenderRefusedError` like `render` for a model that cannot be rendered.
+ * is needed. Throws `RenderRefusedError` like `render` for a model that cannot be rendered. With the
+ * `maps` memo `render` uses too, a route change builds the maps of `next` once for both (`prev`'s
+ * are the ones rendered last).
  */
-export function planUpdate(prev: Applied, next: Applied): UpdatePlan {
+export function planUpdate(prev: Applied, next: Applied, maps?: MapsMemo): UpdatePlan {
   const servers = planServers(prev, next);
   const reasons = [
     ...globalReasons(prev.model.global, next.model.global),
@@ -116,7 +118,7 @@ export function planUpdate(prev: Applied, next: Applied): UpdatePlan {
   const commands = [
     ...servers.commands,
     ...(sameCertificates ? [] : certificateCommands(prev.model, next.model)),
-    ...(sameRoutes ? [] : mapCommands(prev.model, next.model)),
+    ...(sameRoutes ? [] : mapCommands(prev.model, next.model, maps)),
   ];
   if (reasons.length > 0) return { reload: true, reasons };
   return { reload: false, commands };
