@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { parseManifests } from '../src/sources/manifest-source.js';
-import { TreeWatcher, walkTree } from '../src/sources/watch-tree.js';
+import { listManifestFiles, parseManifests } from '../src/sources/manifest-source.js';
+import { TreeWatcher } from '../src/sources/watch-tree.js';
 import { startEchoServer, type EchoServer } from '../test/support/echo-server.js';
 import { send } from '../test/support/net.js';
 
@@ -80,8 +80,7 @@ async function main(): Promise<number> {
 /** Every address:port the folder's EndpointSlices list, with the names a backend reports. */
 async function listedEndpoints(dir: string): Promise<Map<string, { address: string; port: number; pod: string; service: string; namespace: string }>> {
   const found = new Map<string, { address: string; port: number; pod: string; service: string; namespace: string }>();
-  for (const file of (await walkTree(dir)).files) {
-    if (!/\.ya?ml$/.test(file)) continue;
+  for (const file of await listManifestFiles(dir)) {
     let objects: ReturnType<typeof parseManifests> = [];
     try {
       objects = parseManifests(await readFile(file, 'utf8'));

@@ -114,7 +114,8 @@ function isList(raw: unknown): raw is { items: unknown[] } {
   return typeof raw === 'object' && raw !== null && Array.isArray((raw as { items?: unknown }).items);
 }
 
-async function listManifestFiles(dir: string): Promise<string[]> {
+/** The manifest files under `dir` (YAML and JSON, hidden names skipped), sorted. */
+export async function listManifestFiles(dir: string): Promise<string[]> {
   const { files } = await walkTree(dir);
   return files.filter((f) => /\.(ya?ml|json)$/i.test(f)).sort();
 }
