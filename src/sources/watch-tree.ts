@@ -42,7 +42,7 @@ export class TreeWatcher {
     this.rescanning = this.rescanning.then(async () => {
       this.rescanQueued = false;
       if (this.closed) return;
-      const folders = new Set([this.root, ...(await subfolders(this.root))]);
+      const folders = new Set([this.root, ...(await walkTree(this.root)).folders]);
       for (const [dir, w] of this.watchers) {
         if (!folders.has(dir)) {
           w.close();
@@ -83,10 +83,6 @@ export class TreeWatcher {
     this.rescanQueued = true;
     void this.rescan();
   }
-}
-
-async function subfolders(root: string): Promise<string[]> {
-  return (await walkTree(root)).folders;
 }
 
 /**
