@@ -12,7 +12,7 @@ import { createServer as createTcpServer, type AddressInfo, type Server } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { createHarness, type Harness } from '../../src/haproxy/testing/harness.js';
+import { createHarness, type Harness } from '../support/haproxy/harness.js';
 import type { ApplyResult } from '../../src/haproxy/types.js';
 import type { Model } from '../../src/model/types.js';
 import { normalise } from '../../src/sources/normalise.js';

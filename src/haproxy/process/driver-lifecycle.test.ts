@@ -4,10 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Model } from '../../model/types.js';
-import { makeCertificatePem } from '../testing/certs.js';
-import { alive, createHarness, eventually, type Harness } from '../testing/harness.js';
-import { backend, certificate, globalSettings, model, route, server } from '../testing/model.js';
-import { get, startEchoBackend, type EchoBackend } from '../testing/net.js';
+import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
+import { alive, createHarness, eventually, type Harness } from '../../../test/support/haproxy/harness.js';
+import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
+import { get, startEchoBackend, type EchoBackend } from '../../../test/support/haproxy/net.js';
 
 /** Looks like PEM, is not a certificate: only `haproxy -c` can tell. */
 const BOGUS_PEM = '-----BEGIN CERTIFICATE-----\nQUFBQUFBQUE=\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nQUFBQUFBQUE=\n-----END PRIVATE KEY-----\n';

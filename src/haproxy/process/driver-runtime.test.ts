@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Model, Server } from '../../model/types.js';
 import { RuntimeClient } from '../runtime/client.js';
-import { makeCertificatePem } from '../testing/certs.js';
-import { createHarness, type Harness } from '../testing/harness.js';
-import { backend, certificate, globalSettings, model, route, server } from '../testing/model.js';
-import { get, startEchoBackend, type EchoBackend } from '../testing/net.js';
+import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
+import { createHarness, type Harness } from '../../../test/support/haproxy/harness.js';
+import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
+import { get, startEchoBackend, type EchoBackend } from '../../../test/support/haproxy/net.js';
 
 let h: Harness;
 let web: EchoBackend[];

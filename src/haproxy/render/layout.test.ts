@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { backend, certificate, model, server } from '../testing/model.js';
+import { backend, certificate, model, server } from '../../../test/support/haproxy/model.js';
 import { planLayout, slotCapacity } from './layout.js';
 
 const cert = certificate('fallback', 'unused by the layout', []);

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Model, Server } from '../../model/types.js';
-import { makeCertificatePem } from '../testing/certs.js';
-import { backend, certificate, globalSettings, model, route, server } from '../testing/model.js';
+import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
+import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import { RenderMemo, render } from './config.js';
 import { planLayout } from './layout.js';
 import { planUpdate } from '../runtime/plan.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Model } from '../../model/types.js';
 import { planLayout } from '../render/layout.js';
-import { backend, certificate, globalSettings, model, server } from '../testing/model.js';
+import { backend, certificate, globalSettings, model, server } from '../../../test/support/haproxy/model.js';
 import type { Applied } from '../types.js';
 import { planUpdate } from './plan.js';
 

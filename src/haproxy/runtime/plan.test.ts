@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Model } from '../../model/types.js';
 import { planLayout } from '../render/layout.js';
-import { backend, certificate, globalSettings, model, route, server } from '../testing/model.js';
+import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import type { Applied, RuntimeCommandKind } from '../types.js';
 import { planUpdate } from './plan.js';
 

@@ -3,9 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HAProxyDriver } from '../process/driver.js';
-import { parseShowProc, type ProcInfo } from '../process/supervisor.js';
-import { sendText } from '../runtime/client.js';
+import { HAProxyDriver } from '../../../src/haproxy/process/driver.js';
+import { parseShowProc, type ProcInfo } from '../../../src/haproxy/process/supervisor.js';
+import { sendText } from '../../../src/haproxy/runtime/client.js';
 import { freePort } from './net.js';
 
 export const HAPROXY_BIN = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';

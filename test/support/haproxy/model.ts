@@ -1,5 +1,5 @@
 /** Model builders for the haproxy layer's tests. */
-import { DEFAULT_TIMEOUTS, type Backend, type Certificate, type GlobalSettings, type Model, type Route, type Server, type SourceRef } from '../../model/types.js';
+import { DEFAULT_TIMEOUTS, type Backend, type Certificate, type GlobalSettings, type Model, type Route, type Server, type SourceRef } from '../../../src/model/types.js';
 
 export function source(name: string, kind = 'Ingress', namespace = 'default'): SourceRef {
   return { kind, namespace, name };
