@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Kubernetes Ingress conformance suite (upstream feature files) against the controller.
+# Kubernetes Ingress conformance suite against the controller: the project's own scenarios
+# (test/conformance/scenarios), then the upstream feature files when they are present
+# (../shared/conformance/ingress/features, or CONFORMANCE_FEATURES=DIR); without them that part
+# is reported as skipped. The last line is the combined "N passed, N failed"; any failure exits 1.
+# Short waits by default; CONFORMANCE_TIMINGS=upstream (or --upstream-timings) for the upstream ones.
 # Local mode by default: starts an API test server and the controller on 127.0.1.1:80/443,
 # which needs permission to bind ports below 1024 (root or CAP_NET_BIND_SERVICE); elsewhere pass
-# --http-port/--https-port, which departs from the upstream contract. All flags: --help.
-# With CI=true the waits are shortened; flags given here still win.
+# --http-port/--https-port, which departs from the upstream contract. All flags: --help
+# (test/conformance/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,9 +17,4 @@ if [ ! -f "$runner" ] || [ -n "$(find src test -name '*.ts' -newer "$runner" -pr
   node node_modules/typescript/bin/tsc -p .
 fi
 
-ci_flags=()
-if [ "${CI:-}" = "true" ]; then
-  ci_flags=(--wait-time-for-ingress-status 8s --poll-interval 200ms --scale-settle 1s)
-fi
-
-exec node "$runner" "${ci_flags[@]}" "$@"
+exec node "$runner" "$@"

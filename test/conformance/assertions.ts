@@ -71,18 +71,30 @@ function assertHeader(kind: string, headers: Record<string, string[]>, key: stri
 }
 
 /**
- * Header-table check: the first row is the `key | value` heading, every other
- * row names a header that must exist and, unless the value is `*`, have that
- * exact value among its values.
+ * Reads an upstream key/value table: the first row is the `key | value`
+ * heading, every other row one header (a missing value means `*`).
  */
-export function assertHeaderTable(kind: 'request' | 'response', c: Capture, table: readonly string[][] | undefined): void {
+export function headerTableRows(table: readonly string[][] | undefined): Array<[string, string]> {
   if (!table || table.length === 0) throw new Error('the step needs a key/value table');
   const [heading, ...rows] = table;
   if (heading.length < 2 || !/key/i.test(heading[0]) || !/value/i.test(heading[1])) {
     throw new Error(`the table heading must be "key | value", got ${JSON.stringify(heading)}`);
   }
+  return rows.map(([key, value]) => [key, value ?? '*']);
+}
+
+/**
+ * Every named header must exist and, unless the value is `*`, have that
+ * exact value among its values.
+ */
+export function assertHeaders(kind: 'request' | 'response', c: Capture, expected: ReadonlyArray<readonly [string, string]>): void {
   const headers = kind === 'request' ? c.request.headers : c.response.headers;
-  for (const [key, value] of rows) assertHeader(kind, headers, key, value ?? '*');
+  for (const [key, value] of expected) assertHeader(kind, headers, key, value);
+}
+
+/** Header-table check: {@link headerTableRows} then {@link assertHeaders}. */
+export function assertHeaderTable(kind: 'request' | 'response', c: Capture, table: readonly string[][] | undefined): void {
+  assertHeaders(kind, c, headerTableRows(table));
 }
 
 /**

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { compileFeature, loadFeatures, matchesTags, type ScenarioRun } from './gherkin.js';
-import { buildRootFrom, defaultFeaturesDir, findRepoRoot } from './options.js';
+import { buildRootFrom, findRepoRoot, upstreamFeatures } from './options.js';
 
-const FEATURES = defaultFeaturesDir(findRepoRoot(buildRootFrom(import.meta.url)));
+// The upstream files are optional input: without them these tests are skipped, by name.
+const UPSTREAM = upstreamFeatures(findRepoRoot(buildRootFrom(import.meta.url)), process.env.CONFORMANCE_FEATURES);
+const FEATURES = 'dir' in UPSTREAM ? UPSTREAM.dir : '';
+const SKIP = 'skipped' in UPSTREAM ? UPSTREAM.skipped : false;
 
-describe('the upstream feature files', () => {
+describe('the upstream feature files', { skip: SKIP }, () => {
   let runs: ScenarioRun[];
   before(async () => {
     runs = await loadFeatures(FEATURES);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { buildRootFrom, findRepoRoot, parseDuration, parseOptions, UsageError } from './options.js';
+import { buildRootFrom, defaultFeaturesDir, findRepoRoot, parseDuration, parseOptions, timingsLine, UsageError } from './options.js';
 
 const BUILD_ROOT = buildRootFrom(import.meta.url);
 
@@ -21,19 +22,41 @@ describe('parseDuration', () => {
 });
 
 describe('parseOptions', () => {
-  test('uses the upstream defaults and finds the features next to the repository', () => {
-    const o = parseOptions([], BUILD_ROOT);
+  test('defaults to the project scenarios, short waits, and the upstream features only when they exist', () => {
     const repo = findRepoRoot(BUILD_ROOT);
-    assert.equal(o.featuresDir, path.join(repo, '..', 'shared', 'conformance', 'ingress', 'features'));
+    const o = parseOptions([], BUILD_ROOT, {});
+    assert.equal(o.scenariosDir, path.join(repo, 'test', 'conformance', 'scenarios'));
+    const features = defaultFeaturesDir(repo);
+    assert.equal(features, path.join(repo, '..', 'shared', 'conformance', 'ingress', 'features'));
+    if (fs.existsSync(features)) assert.deepEqual(o.upstream, { dir: features, given: false });
+    else assert.match('skipped' in o.upstream ? o.upstream.skipped : '', /^upstream features not present: .* does not exist \(set CONFORMANCE_FEATURES=DIR/);
+    assert.equal(o.only, undefined);
+    assert.equal(o.timings, 'short');
+    assert.deepEqual([o.waitForStatusMs, o.pollIntervalMs, o.scaleSettleMs, o.requestTimeoutMs], [8000, 200, 1000, 10_000]);
     assert.equal(o.ingressClass, 'conformance');
-    assert.equal(o.waitForStatusMs, 300_000);
-    assert.equal(o.pollIntervalMs, 5000);
-    assert.equal(o.scaleSettleMs, 60_000);
-    assert.equal(o.requestTimeoutMs, 10_000);
     assert.equal(o.address, '127.0.1.1');
     assert.deepEqual([o.httpPort, o.httpsPort], [80, 443]);
     assert.equal(o.kubeconfig, undefined);
     assert.equal(o.stopOnFailure, false);
+    assert.match(timingsLine(o), /^timings \(short\): status wait 8s, poll 200ms, scale settle 1s, request timeout 10s \(upstream timings: --upstream-timings or CONFORMANCE_TIMINGS=upstream/);
+  });
+
+  test('takes the upstream waits from the flag, the environment, or cluster mode; single flags still win', () => {
+    const upstream = [300_000, 5000, 60_000];
+    const waits = (o: ReturnType<typeof parseOptions>) => [o.waitForStatusMs, o.pollIntervalMs, o.scaleSettleMs];
+    assert.deepEqual(waits(parseOptions(['--upstream-timings'], BUILD_ROOT, {})), upstream);
+    assert.deepEqual(waits(parseOptions([], BUILD_ROOT, { CONFORMANCE_TIMINGS: 'upstream' })), upstream);
+    assert.deepEqual(waits(parseOptions(['--kubeconfig', '/k', '--backend-address', '127.0.0.5'], BUILD_ROOT, {})), upstream);
+    assert.deepEqual(waits(parseOptions(['--kubeconfig', '/k', '--backend-address', '127.0.0.5'], BUILD_ROOT, { CONFORMANCE_TIMINGS: 'short' })), [8000, 200, 1000]);
+    assert.deepEqual(waits(parseOptions(['--upstream-timings', '--scale-settle', '2s'], BUILD_ROOT, {})), [300_000, 5000, 2000]);
+    assert.throws(() => parseOptions([], BUILD_ROOT, { CONFORMANCE_TIMINGS: 'fast' }), /CONFORMANCE_TIMINGS must be "short" or "upstream", got "fast"/);
+  });
+
+  test('uses a features folder given by flag or CONFORMANCE_FEATURES as is, the flag first', () => {
+    assert.deepEqual(parseOptions([], BUILD_ROOT, { CONFORMANCE_FEATURES: '/nowhere/f' }).upstream, { dir: '/nowhere/f', given: true });
+    assert.deepEqual(parseOptions(['--features', '/x'], BUILD_ROOT, { CONFORMANCE_FEATURES: '/nowhere/f' }).upstream, { dir: '/x', given: true });
+    assert.equal(parseOptions(['--only', 'project'], BUILD_ROOT, {}).only, 'project');
+    assert.throws(() => parseOptions(['--only', 'both'], BUILD_ROOT, {}), /--only must be "project" or "upstream"/);
   });
 
   test('accepts both --flag value and --flag=value', () => {

@@ -1,6 +1,7 @@
 /**
- * Command-line flags of the conformance runner. Names and defaults follow
- * the upstream suite (`conformance_test.go`) where it has an equivalent.
+ * Command-line flags and environment of the conformance runner. Flag names
+ * follow the upstream suite (`conformance_test.go`) where it has an
+ * equivalent; the waits default to short ones (see `TIMINGS`).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 
 /** Everything the runner needs to know, resolved from the command line. */
 export interface RunnerOptions {
-  featuresDir: string;
+  /** The project's scenario files. */
+  scenariosDir: string;
+  /** Upstream feature files to run too, or why they are skipped. */
+  upstream: UpstreamFeatures;
+  /** Run only one of the two formats. */
+  only?: 'project' | 'upstream';
+  /** Which timing set the waits came from (flags given one by one still win). */
+  timings: TimingSet;
   ingressClass: string;
   waitForStatusMs: number;
   pollIntervalMs: number;
@@ -67,17 +75,44 @@ export function findRepoRoot(start: string): string {
   throw new UsageError(`no package.json above ${start}`);
 }
 
-/** Where the upstream feature files live: `shared/` next to the repository. */
+/** Where the upstream feature files live by default: `shared/` next to the repository. */
 export function defaultFeaturesDir(repoRoot: string): string {
   return path.join(repoRoot, '..', 'shared', 'conformance', 'ingress', 'features');
 }
 
+/** The project's own scenario files, in the source tree (they are not compiled). */
+export function defaultScenariosDir(repoRoot: string): string {
+  return path.join(repoRoot, 'test', 'conformance', 'scenarios');
+}
+
+/** Upstream features to run (`dir`), or the reason they are skipped. */
+export type UpstreamFeatures = { dir: string; given: boolean } | { skipped: string };
+
+/**
+ * Finds the upstream feature files: `given` (the flag, else
+ * `CONFORMANCE_FEATURES`) is used as is and must exist when the run starts;
+ * otherwise the default folder is used if it exists and skipped if not.
+ */
+export function upstreamFeatures(repoRoot: string, given?: string): UpstreamFeatures {
+  if (given) return { dir: path.resolve(given), given: true };
+  const dir = defaultFeaturesDir(repoRoot);
+  if (fs.existsSync(dir)) return { dir, given: false };
+  return { skipped: `upstream features not present: ${dir} does not exist (set CONFORMANCE_FEATURES=DIR or --features DIR to run them)` };
+}
+
+/** Named sets of waits: `short` is the default for local runs, `upstream` is the upstream suite's. */
+export type TimingSet = 'short' | 'upstream';
+export const TIMINGS: Readonly<Record<TimingSet, { status: string; poll: string; settle: string }>> = Object.freeze({
+  short: { status: '8s', poll: '200ms', settle: '1s' },
+  upstream: { status: '5m', poll: '5s', settle: '60s' },
+});
+
 const VALUE_FLAGS = new Set([
-  'features', 'ingress-class', 'wait-time-for-ingress-status', 'poll-interval', 'scale-settle',
+  'features', 'scenarios', 'only', 'ingress-class', 'wait-time-for-ingress-status', 'poll-interval', 'scale-settle',
   'tags', 'name', 'address', 'http-port', 'https-port', 'kubeconfig', 'backend-address',
   'request-timeout',
 ]);
-const BOOL_FLAGS = new Set(['stop-on-failure', 'help']);
+const BOOL_FLAGS = new Set(['stop-on-failure', 'upstream-timings', 'help']);
 
 /** Splits `--flag value` / `--flag=value` pairs; rejects unknown flags. */
 export function splitFlags(argv: readonly string[]): Map<string, string> {
@@ -108,17 +143,38 @@ function port(flags: Map<string, string>, name: string, fallback: number): numbe
   return n;
 }
 
-/** Resolves the command line into {@link RunnerOptions}. */
-export function parseOptions(argv: readonly string[], buildRoot: string): RunnerOptions {
+/**
+ * The timing set: `--upstream-timings`, else `CONFORMANCE_TIMINGS`, else
+ * short in local mode and upstream against a real cluster (real pods and
+ * load balancers take longer than 8 s).
+ */
+function timingSet(flags: Map<string, string>, env: NodeJS.ProcessEnv): TimingSet {
+  if (flags.get('upstream-timings') === 'true') return 'upstream';
+  const named = env.CONFORMANCE_TIMINGS;
+  if (named) {
+    if (named !== 'short' && named !== 'upstream') throw new UsageError(`CONFORMANCE_TIMINGS must be "short" or "upstream", got "${named}"`);
+    return named;
+  }
+  return flags.has('kubeconfig') ? 'upstream' : 'short';
+}
+
+/** Resolves the command line (and `CONFORMANCE_FEATURES`, `CONFORMANCE_TIMINGS`) into {@link RunnerOptions}. */
+export function parseOptions(argv: readonly string[], buildRoot: string, env: NodeJS.ProcessEnv = process.env): RunnerOptions {
   const flags = splitFlags(argv);
   const repoRoot = findRepoRoot(buildRoot);
   const duration = (name: string, fallback: string) => parseDuration(flags.get(name) ?? fallback);
+  const timings = timingSet(flags, env);
+  const only = flags.get('only');
+  if (only !== undefined && only !== 'project' && only !== 'upstream') throw new UsageError(`--only must be "project" or "upstream", got "${only}"`);
   const options: RunnerOptions = {
-    featuresDir: path.resolve(flags.get('features') ?? defaultFeaturesDir(repoRoot)),
+    scenariosDir: path.resolve(flags.get('scenarios') ?? defaultScenariosDir(repoRoot)),
+    upstream: upstreamFeatures(repoRoot, flags.get('features') ?? env.CONFORMANCE_FEATURES),
+    only,
+    timings,
     ingressClass: flags.get('ingress-class') ?? 'conformance',
-    waitForStatusMs: duration('wait-time-for-ingress-status', '5m'),
-    pollIntervalMs: duration('poll-interval', '5s'),
-    scaleSettleMs: duration('scale-settle', '60s'),
+    waitForStatusMs: duration('wait-time-for-ingress-status', TIMINGS[timings].status),
+    pollIntervalMs: duration('poll-interval', TIMINGS[timings].poll),
+    scaleSettleMs: duration('scale-settle', TIMINGS[timings].settle),
     requestTimeoutMs: duration('request-timeout', '10s'),
     tags: flags.get('tags'),
     name: flags.has('name') ? new RegExp(flags.get('name')!) : undefined,
@@ -138,17 +194,30 @@ export function parseOptions(argv: readonly string[], buildRoot: string): Runner
   return options;
 }
 
+/** The line that states the waits in use, printed before anything runs. */
+export function timingsLine(o: RunnerOptions): string {
+  const s = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`);
+  const other = o.timings === 'short' ? 'upstream timings: --upstream-timings or CONFORMANCE_TIMINGS=upstream' : 'short timings: CONFORMANCE_TIMINGS=short';
+  return `timings (${o.timings}): status wait ${s(o.waitForStatusMs)}, poll ${s(o.pollIntervalMs)}, scale settle ${s(o.scaleSettleMs)}, request timeout ${s(o.requestTimeoutMs)} (${other}; single flags win)`;
+}
+
 /** Text printed for `--help`. */
 export const USAGE = `Usage: conformance [flags]
-  --features DIR                     feature files (default: <repo>/../shared/conformance/ingress/features)
+Runs the project's scenarios, then the upstream feature files when present.
+  --scenarios DIR                    the project's scenario files (default: <repo>/test/conformance/scenarios)
+  --features DIR                     upstream feature files; also CONFORMANCE_FEATURES=DIR (default:
+                                     <repo>/../shared/conformance/ingress/features, skipped when absent)
+  --only project|upstream            run one of the two formats only
+  --upstream-timings                 the upstream waits (5m / 5s / 60s); also CONFORMANCE_TIMINGS=upstream.
+                                     Default: short waits (8s / 200ms / 1s) locally, upstream with --kubeconfig
   --ingress-class NAME               class set on Ingresses without one (default: conformance)
-  --wait-time-for-ingress-status D   status wait, also the negative class window (default: 5m)
-  --poll-interval D                  status poll interval (default: 5s)
-  --scale-settle D                   sleep after scaling a backend (default: 60s)
+  --wait-time-for-ingress-status D   status wait, also the negative class window (short: 8s)
+  --poll-interval D                  status poll interval (short: 200ms)
+  --scale-settle D                   sleep after scaling a backend (short: 1s)
   --request-timeout D                per-request HTTP timeout (default: 10s)
   --tags EXPR                        godog tag filter: "@a,@b" = or, "&&" = and, "~@a" = not
-  --name REGEX                       only scenarios whose "Feature: name" matches
-  --stop-on-failure                  stop after the first failed scenario
+  --name REGEX                       only runs whose "Feature: name" matches
+  --stop-on-failure                  stop after the first failed run
   --address IP                       controller address and expected status IP (default: 127.0.1.1)
   --http-port N / --https-port N     ports the client connects to (default 80/443; other values
                                      depart from the upstream contract, which always uses 80/443)

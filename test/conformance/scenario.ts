@@ -1,16 +1,16 @@
 /**
- * Executes one scenario run: steps in order until one fails (later steps are
- * skipped, as godog does), then the AfterScenario cleanup, whatever happened.
+ * Executes one scenario run, whichever format it came from: steps in order
+ * until one fails (later steps are skipped, as godog does), then the cleanup
+ * after every scenario, whatever happened.
  */
-import type { ScenarioRun } from './gherkin.js';
-import { matchStep, stepsForFeature } from './steps.js';
+import { perform, type PlannedRun } from './plan.js';
 import type { ScenarioWorld } from './world.js';
 
 /** Outcome of one scenario run. */
 export interface ScenarioResult {
-  run: ScenarioRun;
+  run: PlannedRun;
   passed: boolean;
-  /** Text of the step that failed. */
+  /** Label of the step that failed. */
   failedStep?: string;
   reason?: string;
   /** Cleanup errors; reported but they do not fail the scenario. */
@@ -30,27 +30,21 @@ function errorText(err: unknown): string {
  * controller log while it still shows the failing request.
  */
 export async function runScenario(
-  run: ScenarioRun,
+  run: PlannedRun,
   world: ScenarioWorld,
   diagnose?: () => Promise<string> | string,
 ): Promise<ScenarioResult> {
   const started = Date.now();
-  const definitions = stepsForFeature(run.featureFile);
   let failure: { step: string; reason: string } | undefined;
   for (const step of run.steps) {
-    const match = matchStep(definitions, step.text);
-    if (match.kind === 'undefined') {
-      failure = { step: step.text, reason: 'undefined step: no step definition matches this text' };
-      break;
-    }
-    if (match.kind === 'ambiguous') {
-      failure = { step: step.text, reason: `ambiguous step: ${match.count} step definitions match this text` };
+    if (step.error !== undefined) {
+      failure = { step: step.label, reason: step.error };
       break;
     }
     try {
-      await match.definition.run(world, match.args, step);
+      for (const action of step.actions) await perform(world, action);
     } catch (err) {
-      failure = { step: step.text, reason: errorText(err) };
+      failure = { step: step.label, reason: errorText(err) };
       break;
     }
   }
@@ -67,7 +61,7 @@ export async function runScenario(
 }
 
 /** The one-line title of a run: `Feature: scenario [example row]`. */
-export function runTitle(run: ScenarioRun): string {
+export function runTitle(run: PlannedRun): string {
   return `${run.feature}: ${run.name}${run.example !== undefined ? ` [${run.example}]` : ''}`;
 }
 

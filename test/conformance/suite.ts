@@ -1,7 +1,8 @@
 /**
- * The conformance suite: executes the upstream feature files against the
- * controller, one scenario at a time, and ends its report with the line
- * `N passed, N failed`.
+ * The conformance suite: the project's scenario files, then the upstream
+ * feature files when present, against one controller, one run at a time.
+ * Each part ends with its own `N passed, N failed` line and the report ends
+ * with the combined one.
  *
  * Local mode (default) starts an API test server and the controller itself;
  * `--kubeconfig` targets an existing cluster instead (see `options.ts`).
@@ -9,15 +10,27 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AddressAllocator } from './backends.js';
 import { Cluster, describeApiError } from './cluster.js';
-import { loadFeatures, matchesTags, type ScenarioRun } from './gherkin.js';
+import { loadFeatures, matchesTags } from './gherkin.js';
 import { startLocalEnvironment, type LocalEnvironment } from './local-env.js';
-import { parseOptions, USAGE, UsageError, type RunnerOptions } from './options.js';
-import { formatResult, runScenario, runTitle, summaryLine, type ScenarioResult } from './scenario.js';
+import { parseOptions, timingsLine, USAGE, UsageError, type RunnerOptions } from './options.js';
+import type { PlannedRun } from './plan.js';
+import { formatResult, runScenario, runTitle, type ScenarioResult } from './scenario.js';
+import { loadScenarios } from './scenario-file.js';
+import { bindRun } from './steps.js';
 import { ScenarioWorld } from './world.js';
 
 type Print = (line: string) => void;
 
-function selectRuns(runs: readonly ScenarioRun[], options: RunnerOptions): ScenarioRun[] {
+/** One of the two formats: its runs, or why it does not run (`skipped` is fine, `error` fails the suite). */
+interface Part {
+  label: string;
+  from: string;
+  runs: PlannedRun[];
+  skipped?: string;
+  error?: string;
+}
+
+function selectRuns(runs: readonly PlannedRun[], options: RunnerOptions): PlannedRun[] {
   return runs.filter((r) => matchesTags(options.tags, r.tags) && (!options.name || options.name.test(runTitle(r))));
 }
 
@@ -32,15 +45,52 @@ async function sweepLeftovers(cluster: Cluster, print: Print): Promise<void> {
   }
 }
 
-async function runAll(
-  runs: readonly ScenarioRun[],
-  options: RunnerOptions,
-  cluster: Cluster,
-  signal: AbortSignal,
-  print: Print,
-  logTail?: () => Promise<string>,
-): Promise<ScenarioResult[]> {
-  const addresses = new AddressAllocator(options.kubeconfig ? options.backendAddress : undefined);
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function loadParts(options: RunnerOptions): Promise<Part[]> {
+  const parts: Part[] = [];
+  if (options.only !== 'upstream') {
+    const part: Part = { label: 'project scenarios', from: options.scenariosDir, runs: [] };
+    try {
+      part.runs = selectRuns(await loadScenarios(options.scenariosDir), options);
+    } catch (err) {
+      part.error = `cannot load scenarios: ${message(err)}`;
+    }
+    parts.push(part);
+  }
+  if (options.only !== 'project') {
+    const { upstream } = options;
+    const part: Part = { label: 'upstream features', from: 'dir' in upstream ? upstream.dir : '', runs: [] };
+    if ('skipped' in upstream) {
+      // Asked for explicitly, a missing folder is an error; by default it is only reported.
+      if (options.only === 'upstream') part.error = upstream.skipped;
+      else part.skipped = upstream.skipped;
+    } else {
+      try {
+        part.runs = selectRuns((await loadFeatures(upstream.dir)).map(bindRun), options);
+      } catch (err) {
+        part.error = `cannot load features from ${upstream.dir}: ${message(err)}`;
+      }
+    }
+    parts.push(part);
+  }
+  return parts;
+}
+
+interface Context {
+  options: RunnerOptions;
+  cluster: Cluster;
+  signal: AbortSignal;
+  print: Print;
+  addresses: AddressAllocator;
+  logTail?: () => Promise<string>;
+}
+
+/** Runs the runs of one part in order; `--stop-on-failure` ends it at the first failure. */
+async function runPart(part: Part, ctx: Context): Promise<ScenarioResult[]> {
+  const { options } = ctx;
   const settings = {
     ingressClass: options.ingressClass,
     waitForStatusMs: options.waitForStatusMs,
@@ -50,18 +100,18 @@ async function runAll(
     ports: { http: options.httpPort, https: options.httpsPort },
   };
   const results: ScenarioResult[] = [];
-  for (const run of runs) {
-    if (signal.aborted) break;
-    const result = await runScenario(run, new ScenarioWorld(cluster, addresses, settings, signal), logTail);
+  for (const run of part.runs) {
+    if (ctx.signal.aborted) break;
+    const result = await runScenario(run, new ScenarioWorld(ctx.cluster, ctx.addresses, settings, ctx.signal), ctx.logTail);
     results.push(result);
-    for (const line of formatResult(result)) print(line);
+    for (const line of formatResult(result)) ctx.print(line);
     if (!result.passed && options.stopOnFailure) break;
   }
   return results;
 }
 
-/** Parses flags and loads the selected runs, or says why it cannot (exit code). */
-async function prepare(argv: readonly string[], buildRoot: string, print: Print): Promise<{ options: RunnerOptions; runs: ScenarioRun[] } | number> {
+/** Parses flags and loads both parts, or says why it cannot (exit code). */
+async function prepare(argv: readonly string[], buildRoot: string, print: Print): Promise<{ options: RunnerOptions; parts: Part[] } | number> {
   let options: RunnerOptions;
   try {
     if (argv.includes('--help')) {
@@ -72,14 +122,21 @@ async function prepare(argv: readonly string[], buildRoot: string, print: Print)
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     print(`conformance: ${err.message}\n${USAGE}`);
+    print('0 passed, 1 failed');
     return 2;
   }
-  try {
-    return { options, runs: selectRuns(await loadFeatures(options.featuresDir), options) };
-  } catch (err) {
-    print(`conformance: cannot load features from ${options.featuresDir}: ${err instanceof Error ? err.message : String(err)}`);
-    print('0 passed, 0 failed');
-    return 2;
+  return { options, parts: await loadParts(options) };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+/** The plan, printed before anything starts. */
+function announce(options: RunnerOptions, parts: readonly Part[], print: Print): void {
+  print(timingsLine(options));
+  for (const part of parts) {
+    if (part.skipped) print(`${part.label}: skipped: ${part.skipped}`);
+    else if (part.error) print(`${part.label}: ${part.error}`);
+    else print(`${part.label}: ${part.runs.length} run${part.runs.length === 1 ? '' : 's'} from ${part.from}`);
   }
 }
 
@@ -90,44 +147,78 @@ async function prepare(argv: readonly string[], buildRoot: string, print: Print)
 export async function runSuite(argv: readonly string[], buildRoot: string, print: Print): Promise<number> {
   const prepared = await prepare(argv, buildRoot, print);
   if (typeof prepared === 'number') return prepared;
-  const { options, runs } = prepared;
+  const { options, parts } = prepared;
+  announce(options, parts, print);
   const abort = new AbortController();
   let local: LocalEnvironment | undefined;
   let allPassed = false;
+  const tally = { passed: 0, failed: 0 };
+  const finish = (part: Part, results: readonly ScenarioResult[], ms: number) => {
+    const passed = results.filter((r) => r.passed).length;
+    // A part that could not load counts as one failed run, and an interruption fails the runs it
+    // prevented, so the total says failed whenever the exit code does.
+    const failed = (abort.signal.aborted ? part.runs.length : results.length) - passed + (part.error ? 1 : 0);
+    tally.passed += passed;
+    tally.failed += failed;
+    if (!part.skipped) print(`${part.label}: ${passed} passed, ${failed} failed (${seconds(ms)})`);
+  };
+  const toRun = parts.filter((p) => p.runs.length > 0);
   // Stop cleanly on a signal, so the controller and its HAProxy never outlive the run.
   const onSignal = () => abort.abort(new Error('interrupted'));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const started = Date.now();
   try {
-    let cluster: Cluster;
-    if (options.kubeconfig) {
-      cluster = Cluster.fromFile(options.kubeconfig);
+    if (toRun.length > 0) {
+      let cluster: Cluster;
+      try {
+        if (options.kubeconfig) {
+          cluster = Cluster.fromFile(options.kubeconfig);
+        } else {
+          local = await startLocalEnvironment(options);
+          cluster = local.cluster;
+          print(`controller log: ${local.logFile}`);
+        }
+        await sweepLeftovers(cluster, print);
+      } catch (err) {
+        print(`conformance: ${message(err)}`);
+        for (const part of parts) finish(part, part.runs.map((run) => ({ run, passed: false, cleanupProblems: [], durationMs: 0 })), 0);
+        return 1;
+      }
+      const logTail = async () => {
+        if (abort.signal.aborted) return '';
+        // HAProxy's log line for the failing request reaches the file a moment later.
+        await sleep(300);
+        return local!.logTail();
+      };
+      const ctx: Context = {
+        options, cluster, signal: abort.signal, print,
+        addresses: new AddressAllocator(options.kubeconfig ? options.backendAddress : undefined),
+        logTail: local ? logTail : undefined,
+      };
+      let stopped = false;
+      for (const part of parts) {
+        const partStart = Date.now();
+        let results: ScenarioResult[] = [];
+        if (!stopped && part.runs.length > 0) {
+          print(`── ${part.label}`);
+          results = await runPart(part, ctx);
+          stopped = options.stopOnFailure && results.some((r) => !r.passed);
+        }
+        finish(part, results, Date.now() - partStart);
+      }
     } else {
-      local = await startLocalEnvironment(options);
-      cluster = local.cluster;
-      print(`controller log: ${local.logFile}`);
+      for (const part of parts) finish(part, [], 0);
     }
-    await sweepLeftovers(cluster, print);
-    print(`running ${runs.length} scenario runs from ${options.featuresDir}`);
-    const logTail = async () => {
-      if (abort.signal.aborted) return '';
-      // HAProxy's log line for the failing request reaches the file a moment later.
-      await sleep(300);
-      return local!.logTail();
-    };
-    const results = await runAll(runs, options, cluster, abort.signal, print, local ? logTail : undefined);
     if (abort.signal.aborted) print('interrupted');
-    allPassed = results.every((r) => r.passed) && !abort.signal.aborted;
-    print(summaryLine(results));
+    allPassed = tally.failed === 0 && !abort.signal.aborted;
     return allPassed ? 0 : 1;
-  } catch (err) {
-    print(`conformance: ${err instanceof Error ? err.message : String(err)}`);
-    print(`0 passed, ${runs.length} failed`);
-    return 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     // The controller log and state stay behind for inspection unless all passed.
     await local?.stop(allPassed);
+    print(`conformance took ${seconds(Date.now() - started)}`);
+    print(`${tally.passed} passed, ${tally.failed} failed`);
   }
 }

@@ -7,6 +7,7 @@ import { AddressAllocator } from './backends.js';
 import type { Cluster } from './cluster.js';
 import { compileFeature } from './gherkin.js';
 import { formatResult, runScenario, summaryLine } from './scenario.js';
+import { bindRun } from './steps.js';
 import { ScenarioWorld, type WorldSettings } from './world.js';
 
 /** In-memory stand-in for the API: records calls, serves Ingress status on demand. */
@@ -224,7 +225,7 @@ describe('runScenario', () => {
       fake.readAnswers = ['127.0.0.1'];
       const proxy = await fakeProxy(fake, serverHeader);
       try {
-        const [run] = compileFeature(DEFAULT_BACKEND, 'default_backend.feature');
+        const [run] = compileFeature(DEFAULT_BACKEND, 'default_backend.feature').map(bindRun);
         const diagnose = () => `calls before cleanup: ${fake.calls.filter((c) => c.startsWith('delete')).length}`;
         const result = await runScenario(run, newWorld(fake, settings({ ports: { http: proxy.port, https: 1 } })), diagnose);
         assert.equal(result.passed, serverHeader, result.reason);
@@ -254,7 +255,7 @@ describe('runScenario', () => {
       '    metadata: {name: p}', '    spec: {defaultBackend: {service: {name: s, port: {number: 80}}}}', '    """',
       '    When a new random namespace', '    Then the response status-code must be 200', '',
     ].join('\n');
-    const [run] = compileFeature(feature, 'path_rules.feature');
+    const [run] = compileFeature(feature, 'path_rules.feature').map(bindRun);
     const result = await runScenario(run, newWorld(fake));
     assert.equal(result.passed, false);
     assert.equal(result.failedStep, 'a new random namespace', 'path_rules does not register this step');

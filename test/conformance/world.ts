@@ -62,14 +62,14 @@ export class ScenarioWorld {
   /** `an Ingress resource named "N" with this spec:` */
   async createIngressFromSpec(name: string, specYaml: string): Promise<void> {
     const spec = YAML.parse(specYaml) ?? {};
-    await this.createIngress({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name }, spec });
+    await this.createIngressObject({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name }, spec });
   }
 
   /** `an Ingress resource` (full manifest) */
   async createIngressFromManifest(manifest: string): Promise<void> {
     const ingress = YAML.parse(manifest) as V1Ingress;
     if (!ingress || typeof ingress !== 'object') throw new Error('the Ingress manifest is empty');
-    await this.createIngress(ingress);
+    await this.createIngressObject(ingress);
   }
 
   /** `an Ingress resource in a new random namespace` */
@@ -78,7 +78,8 @@ export class ScenarioWorld {
     await this.createIngressFromManifest(manifest);
   }
 
-  private async createIngress(ingress: V1Ingress): Promise<void> {
+  /** Creates `ingress` (completed in place) and its backends in the scenario namespace. */
+  async createIngressObject(ingress: V1Ingress): Promise<void> {
     if (!this.namespace || this.namespace === 'default') {
       throw new Error(`refusing to create an Ingress in namespace "${this.namespace}"`);
     }
@@ -171,12 +172,11 @@ export class ScenarioWorld {
     return this.captured;
   }
 
-  /** `I send N requests to "URL"`: sequential GETs, pods bucketed by status. */
-  async sendMany(count: number, rawUrl: string): Promise<void> {
-    const url = new URL(rawUrl);
+  /** `count` sequential GETs to `target`, pods bucketed by status code. */
+  async sendMany(count: number, target: { scheme: string; host: string; path: string }): Promise<void> {
     for (let i = 0; i < count; i++) {
       this.signal?.throwIfAborted();
-      const { request, response } = await this.send('GET', url.protocol.replace(/:$/, ''), url.host, url.pathname);
+      const { request, response } = await this.send('GET', target.scheme, target.host, target.path);
       const bucket = this.podsByStatus.get(response.statusCode) ?? new Set<string>();
       bucket.add(request.pod);
       this.podsByStatus.set(response.statusCode, bucket);
