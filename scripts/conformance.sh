@@ -12,9 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 runner=dist/test/conformance/run.js
-if [ ! -f "$runner" ] || [ -n "$(find src test -name '*.ts' -newer "$runner" -print -quit)" ]; then
-  echo "building" >&2
-  node node_modules/typescript/bin/tsc -p .
-fi
+# Builds only when a source changed (and installs HAProxy where it is missing).
+bash scripts/ensure-deps.sh
 
 exec node "$runner" "$@"

@@ -1,13 +1,13 @@
 /**
- * Renders the kustomize overlays in deploy/ with `kubectl kustomize` and finds objects in the
- * result. kubectl comes from the system (scripts/ensure-deps.sh installs Debian's
- * kubernetes-client where it is missing); KUBECTL overrides the binary.
+ * Renders the installations in deploy/ and finds objects in the result: the kustomize overlays with
+ * `kubectl kustomize`, the Helm chart with `helm template`, both with the project's own binaries
+ * (test/support/tools.ts), never whatever is on PATH.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
+import { join } from 'node:path';
+import { repoRoot, runTool } from '../support/tools.js';
+
+export { repoRoot };
 
 /** A rendered Kubernetes object, loosely typed: tests read what they check. */
 export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
@@ -16,31 +16,80 @@ export type KubeObject = { apiVersion: string; kind: string; metadata: { name: s
 export const OVERLAYS = ['deployment-loadbalancer', 'daemonset-nodeport', 'dev'] as const;
 export type Overlay = (typeof OVERLAYS)[number];
 
-/** The checkout's root, found from wherever the compiled test lives. */
-export function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (dir !== dirname(dir)) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'portcullis') return dir;
-    dir = dirname(dir);
-  }
-  throw new Error('package.json of portcullis not found above the test');
+/** The chart's folder. */
+export const CHART = join('deploy', 'helm', 'portcullis');
+
+/** One installation as rendered: where it came from, its namespace and the name its objects share. */
+export interface Rendering {
+  label: string;
+  namespace: string;
+  name: string;
+  objects: KubeObject[];
 }
 
-/** The objects `kubectl kustomize deploy/overlays/<overlay>` prints. */
+const rendered = new Map<string, KubeObject[]>();
+
+/** The objects `kubectl kustomize deploy/overlays/<overlay>` prints (rendered once per process). */
 export function render(overlay: Overlay): KubeObject[] {
-  const kubectl = process.env.KUBECTL ?? 'kubectl';
-  let output: string;
-  try {
-    output = execFileSync(kubectl, ['kustomize', join(repoRoot(), 'deploy', 'overlays', overlay)], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') throw new Error(`${kubectl} not found: install kubectl (Debian: kubernetes-client) or set KUBECTL`);
-    throw new Error(`kubectl kustomize ${overlay} failed: ${e.stderr ?? e.message}`);
+  const key = `kustomize ${overlay}`;
+  if (!rendered.has(key)) rendered.set(key, parseObjects(runTool('kubectl', ['kustomize', join(repoRoot(), 'deploy', 'overlays', overlay)]), overlay));
+  return structuredClone(rendered.get(key)!);
+}
+
+/**
+ * The objects `helm template RELEASE deploy/helm/portcullis --namespace NS` prints with `values`
+ * (written to a file, as a user's `-f values.yaml`), rendered once per process and arguments.
+ */
+export function renderChart(values: object = {}, release = 'portcullis', namespace = 'portcullis'): KubeObject[] {
+  const key = `helm ${release} ${namespace} ${JSON.stringify(values)}`;
+  if (!rendered.has(key)) {
+    const output = runTool('helm', ['template', release, join(repoRoot(), CHART), '--namespace', namespace, '--values', '-'], JSON.stringify(values));
+    rendered.set(key, parseObjects(output, key));
   }
+  return structuredClone(rendered.get(key)!);
+}
+
+/** Every overlay as a Rendering. */
+export function overlayRenderings(): Rendering[] {
+  return OVERLAYS.map((overlay) => ({ label: `overlay ${overlay}`, namespace: 'portcullis', name: 'portcullis', objects: render(overlay) }));
+}
+
+/**
+ * Value sets the chart is checked with, beside its defaults: each turns on what the others leave
+ * off, and one renders under another release name and namespace so no name is hard-coded.
+ */
+export const CHART_VALUE_SETS: ReadonlyArray<{ label: string; values: object; release?: string; namespace?: string }> = [
+  { label: 'defaults', values: {} },
+  { label: 'daemonset', values: { kind: 'DaemonSet', service: { type: 'NodePort', nodePorts: { http: 30080, https: 30443 } } } },
+  { label: 'metrics', values: { metrics: { service: true, haproxyStatsPort: 9101, serviceMonitor: { enabled: true, labels: { release: 'prometheus' } } } } },
+  { label: 'leader election', values: { replicas: 3, leaderElection: { name: 'edge-status', leaseDuration: 30, renewDeadline: 20, retryPeriod: 4 } } },
+  {
+    label: 'one replica, own namespace and release',
+    release: 'edge',
+    namespace: 'ingress',
+    values: { replicas: 1, namespace: { create: true }, logLevel: 'debug', config: { 'ssl-redirect': false, 'ssl-redirect-code': null, 'timeout-server': '2m' }, ingressClass: { name: 'edge', default: true } },
+  },
+];
+
+/** The chart with each value set, as Renderings. */
+export function chartRenderings(): Rendering[] {
+  return CHART_VALUE_SETS.map(({ label, values, release = 'portcullis', namespace = 'portcullis' }) => ({
+    label: `chart ${label}`,
+    namespace,
+    name: release.includes('portcullis') ? release : `${release}-portcullis`,
+    objects: renderChart(values, release, namespace),
+  }));
+}
+
+/** Every installation deploy/ offers: the overlays and the chart's value sets. */
+export function allRenderings(): Rendering[] {
+  return [...overlayRenderings(), ...chartRenderings()];
+}
+
+function parseObjects(output: string, source: string): KubeObject[] {
   return YAML.parseAllDocuments(output)
     .map((doc) => {
-      if (doc.errors.length) throw new Error(`${overlay}: ${doc.errors[0].message}`);
+      if (doc.errors.length) throw new Error(`${source}: ${doc.errors[0].message}`);
       return doc.toJS() as KubeObject | null;
     })
     .filter((obj): obj is KubeObject => obj !== null);
