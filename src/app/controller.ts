@@ -1,13 +1,16 @@
 import type { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { Model } from '../model/types.js';
-import { planStatusUpdates, publishedAddresses, type PublishSource } from '../status/status.js';
-import type { Store, StoreChange } from '../store/store.js';
-import { objectKey, SERVICE_NAME_LABEL, type LoadBalancerIngress, type ObjectRef } from '../store/types.js';
-import { patchEndpoints, translate } from '../translate/index.js';
-import type { Diagnostic, TranslateOptions, TranslateResult } from '../translate/types.js';
+import type { PublishSource } from '../status/status.js';
+import type { Store } from '../store/store.js';
+import { objectKey, type LoadBalancerIngress, type ObjectRef, type StoreChange } from '../store/types.js';
+import { TranslatorSession } from '../translate/session.js';
+import type { Diagnostic, TranslateOptions } from '../translate/types.js';
 import type { ApplyResult, HAProxyDriver } from '../haproxy/index.js';
 import { DiagnosticReporter, type EventSink } from './diagnostics.js';
+import { ExclusionLedger } from './exclusions.js';
 import type { Logger } from './logger.js';
+import { ReconcileScheduler, type Clock } from './scheduler.js';
+import { StatusWriter } from './status-writer.js';
 
 export interface ControllerOptions {
   store: Store;
@@ -25,7 +28,11 @@ export interface ControllerOptions {
   maxDelayMs?: number;
   /** Whether this replica may write status (leader election); defaults to always. */
   isLeader?: () => boolean;
+  clock?: Clock;
 }
+
+/** Past this many EndpointSlice changes in one pass, a full translation costs no more than a patch. */
+const MAX_KEPT_CHANGES = 1000;
 
 export interface LastApply extends ApplyResult {
   at: string;
@@ -33,36 +40,35 @@ export interface LastApply extends ApplyResult {
 }
 
 /**
- * The reconcile loop, and the only place that sequences side effects.
- *
- * Level-triggered: a store change only marks the state dirty; after a short debounce one pass
- * rebuilds the whole model from the snapshot and hands it to the driver, which diffs it against
- * what runs. Passes never overlap; changes that arrive during a pass cause exactly one more.
+ * The reconcile loop, and the only place that sequences side effects: store changes go to the
+ * scheduler, a pass asks the translator session for a model, hands it to the driver, leaves out
+ * what HAProxy rejected (the exclusions ledger) and lets the status writer publish addresses.
  */
 export class Controller {
-  private dirty = false;
-  private running = false;
   private started = false;
-  private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
-  private firstDirtyAt = 0;
-  private statusRetry: NodeJS.Timeout | undefined;
-  /** Ingresses whose configuration HAProxy rejected, with the resourceVersion that was rejected. */
-  private readonly excluded = new Map<string, string>();
+  /** Changes since the last pass; 'all' once one would need a full translation anyway, so a relist holds no list. */
+  private changes: StoreChange[] | 'all' = 'all';
+  private readonly scheduler: ReconcileScheduler;
+  private readonly session: TranslatorSession;
+  private readonly exclusions = new ExclusionLedger();
   private readonly reporter: DiagnosticReporter;
-  private idleWaiters: (() => void)[] = [];
-  /** The last translation, and the Services whose EndpointSlices changed since; undefined services = something else changed too. */
-  private lastResult: TranslateResult | undefined;
-  private changedServices: Set<string> | undefined = new Set();
+  private readonly status: StatusWriter | undefined;
   ready = false;
   model: Model | undefined;
   lastApply: LastApply | undefined;
-  diagnostics: Diagnostic[] = [];
+  diagnostics: readonly Diagnostic[] = [];
 
   constructor(private readonly options: ControllerOptions) {
-    this.reporter = new DiagnosticReporter(options.logger, options.recordEvent);
-    options.store.on('change', (change: StoreChange) => {
-      this.noteChange(change);
+    const { store, logger, clock } = options;
+    this.reporter = new DiagnosticReporter(logger, options.recordEvent);
+    this.scheduler = new ReconcileScheduler(() => this.pass(), { debounceMs: options.debounceMs, maxDelayMs: options.maxDelayMs, clock });
+    this.session = new TranslatorSession(options.translateOptions);
+    if (options.writeStatus) {
+      this.status = new StatusWriter({ write: options.writeStatus, snapshot: () => store.snapshot(), publish: options.publish, logger, isLeader: options.isLeader, clock });
+    }
+    store.on('change', (change: StoreChange) => {
+      if (change.kind !== 'EndpointSlice' || this.changes === 'all' || this.changes.length >= MAX_KEPT_CHANGES) this.changes = 'all';
+      else this.changes.push(change);
       this.markDirty();
     });
   }
@@ -75,42 +81,17 @@ export class Controller {
   }
 
   stop(): void {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    clearTimeout(this.statusRetry);
+    this.scheduler.stop();
+    this.status?.stop();
   }
 
   /** Resolves when no pass is running or pending (for tests, `render` and benchmarks). */
   idle(): Promise<void> {
-    if (!this.running && !this.dirty) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.scheduler.idle();
   }
 
   markDirty(): void {
-    if (this.stopped || !this.options.store.isSynced()) return;
-    const now = Date.now();
-    if (!this.dirty) this.firstDirtyAt = now;
-    this.dirty = true;
-    if (this.running) return;
-    clearTimeout(this.timer);
-    const debounce = this.options.debounceMs ?? 5;
-    const waitLeft = Math.max(0, (this.options.maxDelayMs ?? 100) - (now - this.firstDirtyAt));
-    this.timer = setTimeout(() => void this.loop(), Math.min(debounce, waitLeft));
-  }
-
-  private async loop(): Promise<void> {
-    if (this.running || this.stopped) return;
-    this.running = true;
-    try {
-      while (this.dirty && !this.stopped) {
-        this.dirty = false;
-        await this.pass();
-      }
-    } finally {
-      this.running = false;
-      if (this.dirty) this.markDirty();
-      else for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
+    if (this.options.store.isSynced()) this.scheduler.markDirty();
   }
 
   private async pass(): Promise<void> {
@@ -118,9 +99,10 @@ export class Controller {
     const { store, logger, metrics } = this.options;
     const snapshot = store.snapshot();
     const storeVersion = store.version;
-    const exclusions = this.excluded.size;
-    this.forgetStaleExclusions();
-    const result = this.translate(snapshot, exclusions !== this.excluded.size);
+    this.exclusions.forgetStale((kind, key) => store.get(kind, key)?.metadata.resourceVersion);
+    const changes = this.changes;
+    this.changes = [];
+    const { result } = this.session.next(snapshot, changes, this.exclusions.keys());
     this.diagnostics = result.diagnostics;
     this.reporter.report(result.diagnostics, snapshot);
     metrics?.setDiagnostics(result.diagnostics);
@@ -153,30 +135,7 @@ export class Controller {
       logger.info('configuration applied', { action: apply.action, reasons: apply.reasons, commands: apply.commands, ms: Math.round(seconds * 1000) });
     }
     this.model = result.model;
-    await this.updateStatus(result.ingresses);
-  }
-
-  /**
-   * A full translation, or, when only EndpointSlices changed since the last one, the cheaper patch
-   * of the backends they feed (proven equal by the translate tests). Endpoint churn then costs the
-   * same with a thousand Ingresses as with ten.
-   */
-  private translate(snapshot: ReturnType<Store['snapshot']>, exclusionsChanged: boolean): TranslateResult {
-    const services = this.changedServices;
-    this.changedServices = new Set();
-    const patched = this.lastResult && services && !exclusionsChanged ? patchEndpoints(this.lastResult, snapshot, services) : undefined;
-    this.lastResult = patched ?? translate(snapshot, { ...this.options.translateOptions, excluded: new Set(this.excluded.keys()) });
-    return this.lastResult;
-  }
-
-  private noteChange(change: StoreChange): void {
-    if (change.kind !== 'EndpointSlice') {
-      this.changedServices = undefined;
-      return;
-    }
-    for (const slice of [change.object, change.previous]) {
-      if (slice?.kind === 'EndpointSlice') this.changedServices?.add(`${slice.metadata.namespace}/${slice.metadata.labels[SERVICE_NAME_LABEL] ?? ''}`);
-    }
+    await this.status?.update(result.ingresses);
   }
 
   private handleApplyError(apply: ApplyResult): void {
@@ -187,13 +146,10 @@ export class Controller {
     const kind = source?.kind;
     // Ingresses are left out whole; a Service or the ConfigMap only loses its snippets (translate).
     const culprit = kind === 'Ingress' || kind === 'Service' || kind === 'ConfigMap' ? store.get(kind, objectKey(source!)) : undefined;
-    const key = culprit ? `${culprit.kind}/${objectKey(culprit.metadata)}` : '';
-    if (culprit && !this.excluded.has(key)) {
+    if (culprit && this.exclusions.exclude(culprit)) {
       // Leave the offending object out and try again: one bad object must not hold back the rest.
-      this.excluded.set(key, culprit.metadata.resourceVersion);
-      this.changedServices = undefined;
       this.reporter.rejected(culprit, error.message);
-      this.dirty = true;
+      this.scheduler.markDirty();
       return;
     }
     logger.error('HAProxy rejected the configuration; the last good one keeps serving', {
@@ -202,39 +158,6 @@ export class Controller {
       source: source ? `${source.kind} ${source.namespace}/${source.name}` : undefined,
       output: error.output,
     });
-  }
-
-  /** An excluded object gets another chance once it changes or disappears. */
-  private forgetStaleExclusions(): void {
-    for (const [key, version] of this.excluded) {
-      const slash = key.indexOf('/');
-      const current = this.options.store.get(key.slice(0, slash) as 'Ingress' | 'Service' | 'ConfigMap', key.slice(slash + 1));
-      if (!current || current.metadata.resourceVersion !== version) this.excluded.delete(key);
-    }
-  }
-
-  private async updateStatus(ours: ObjectRef[]): Promise<void> {
-    const { writeStatus, isLeader, store, logger, publish } = this.options;
-    if (!writeStatus || (isLeader && !isLeader())) return;
-    const snapshot = store.snapshot();
-    const updates = planStatusUpdates(snapshot, ours, publishedAddresses(publish, snapshot));
-    let failed = false;
-    await Promise.all(
-      updates.map(async (u) => {
-        try {
-          await writeStatus(u.ref, u.ingress);
-        } catch (err) {
-          failed = true;
-          logger.warn('writing Ingress status failed; will retry', { code: 'PCL_ERR_STATUS_UPDATE', ingress: `${u.ref.namespace}/${u.ref.name}`, err });
-        }
-      }),
-    );
-    if (failed && !this.statusRetry && !this.stopped) {
-      this.statusRetry = setTimeout(() => {
-        this.statusRetry = undefined;
-        this.markDirty();
-      }, 2000);
-    }
   }
 }
 

@@ -1,11 +1,10 @@
-import * as k8s from '@kubernetes/client-node';
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { HAProxyDriver } from '../haproxy/index.js';
 import type { Model } from '../model/types.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../server/http-server.js';
+import { apiServerOf, loadKubeConfig, podNamespace } from '../sources/kube-config.js';
 import { KubeSource } from '../sources/kube-source.js';
 import { KubeWriter } from '../sources/kube-writer.js';
 import { LeaderElector } from '../sources/leader-election.js';
@@ -58,9 +57,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
     stopSource = () => source.stop();
     logger.info('watching manifests', { dir: options.manifests });
   } else {
-    const kubeConfig = new k8s.KubeConfig();
-    if (options.kubeconfig) kubeConfig.loadFromFile(options.kubeconfig);
-    else kubeConfig.loadFromCluster();
+    const kubeConfig = loadKubeConfig(options.kubeconfig);
     writer = new KubeWriter(kubeConfig);
     elector = new LeaderElector({
       kubeConfig,
@@ -75,7 +72,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
     source.on('error', (err: Error, kind: string) => logger.warn('watch failed; restarting with backoff', { code: 'PCL_ERR_KUBE_WATCH', kind, error: err?.message ?? String(err) }));
     startSource = () => source.start();
     stopSource = () => source.stop();
-    logger.info('watching the Kubernetes API', { server: kubeConfig.getCurrentCluster()?.server });
+    logger.info('watching the Kubernetes API', { server: apiServerOf(kubeConfig) });
   }
 
   const metrics: ControllerMetrics = new ControllerMetrics(
@@ -131,16 +128,6 @@ export async function runController(options: CliOptions, logger: Logger): Promis
       await http.close();
     },
   };
-}
-
-/** The pod's namespace (downward API or service account), else the kubeconfig context's, else default. */
-function podNamespace(kubeConfig: k8s.KubeConfig): string {
-  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
-  try {
-    return readFileSync('/var/run/secrets/kubernetes.io/serviceaccount/namespace', 'utf8').trim();
-  } catch {
-    return kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace ?? 'default';
-  }
 }
 
 function publishSource(options: CliOptions): PublishSource {

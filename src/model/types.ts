@@ -5,51 +5,65 @@
  * in a fixed order by `translate` (routes by host/path/match, backends and certificates by name).
  * Nothing here knows Kubernetes except `SourceRef`, which only names where an item came from so that
  * errors found later (for instance by `haproxy -c`) can be pinned on the object that caused them.
+ *
+ * Deeply readonly: the renderer's memo and the planner take "the same object" to mean "unchanged",
+ * so a model is never changed in place once built. Builders and tests that need to assemble or
+ * alter one work on a `Mutable` or `Draft` and hand it over as the readonly type.
  */
 
+/** One level of a model type made writable, for a builder that fills in optional fields. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A deeply mutable copy of a model type, for tests that alter a model they cloned. */
+export type Draft<T> = T extends readonly (infer U)[]
+  ? Draft<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Draft<T[K]> }
+    : T;
+
 export interface SourceRef {
-  kind: string;
-  namespace: string;
-  name: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
 }
 
 export interface Timeouts {
   /** Milliseconds. */
-  client: number;
-  connect: number;
-  server: number;
-  httpRequest: number;
-  httpKeepAlive: number;
-  tunnel: number;
-  queue: number;
+  readonly client: number;
+  readonly connect: number;
+  readonly server: number;
+  readonly httpRequest: number;
+  readonly httpKeepAlive: number;
+  readonly tunnel: number;
+  readonly queue: number;
 }
 
 export interface GlobalSettings {
   /** Address the HTTP and HTTPS frontends bind to; '' or '*' means all IPv4 addresses. */
-  bindAddress: string;
-  httpPort: number;
-  httpsPort: number;
+  readonly bindAddress: string;
+  readonly httpPort: number;
+  readonly httpsPort: number;
   /** HAProxy's Prometheus exporter (`/metrics`) and stats page (`/stats`) listen here when set. */
-  statsPort?: number;
+  readonly statsPort?: number;
   /** 0 lets HAProxy derive it from its file-descriptor limit. */
-  maxconn: number;
+  readonly maxconn: number;
   /** 0 lets HAProxy pick (one thread per CPU). */
-  nbthread: number;
-  timeouts: Timeouts;
+  readonly nbthread: number;
+  readonly timeouts: Timeouts;
   /** Milliseconds an old worker may keep serving after a reload. */
-  hardStopAfter: number;
+  readonly hardStopAfter: number;
   /** Value of the `Server` response header added when the backend sends none. */
-  serverHeader: string;
+  readonly serverHeader: string;
   /** HTTP log format (ConfigMap `log-format`); absent means the renderer's default format. */
-  logFormat?: LogFormat;
+  readonly logFormat?: LogFormat;
   /** false: no per-request traffic log (ConfigMap `disable-access-log`); absent means on. */
-  accessLog?: false;
+  readonly accessLog?: false;
   /** Where logs go (ConfigMap `syslog-server`); absent means stdout. */
-  syslogServers?: SyslogServer[];
+  readonly syslogServers?: readonly SyslogServer[];
   /** Lines for the `global` section (ConfigMap `global-config-snippet`, only with `--allow-config-snippets`). */
-  snippet?: Snippet;
+  readonly snippet?: Snippet;
   /** Lines for the HTTP and HTTPS frontends (ConfigMap `frontend-config-snippet`). */
-  frontendSnippet?: Snippet;
+  readonly frontendSnippet?: Snippet;
 }
 
 /**
@@ -57,7 +71,7 @@ export interface GlobalSettings {
  * known fetches and converters, no control characters. The renderer still quotes it.
  */
 export interface LogFormat {
-  format: string;
+  readonly format: string;
 }
 
 export type SyslogFacility =
@@ -69,14 +83,14 @@ export type SyslogLevel = 'emerg' | 'alert' | 'crit' | 'err' | 'warning' | 'noti
 /** One `log` target. */
 export interface SyslogServer {
   /** An IP literal (UDP syslog), or `stdout` / `stderr`. */
-  address: string;
+  readonly address: string;
   /** Absent for stdout/stderr and for the syslog default (514). */
-  port?: number;
-  facility: SyslogFacility;
-  format?: 'rfc3164' | 'rfc5424' | 'short' | 'raw';
-  length?: number;
-  level?: SyslogLevel;
-  minlevel?: SyslogLevel;
+  readonly port?: number;
+  readonly facility: SyslogFacility;
+  readonly format?: 'rfc3164' | 'rfc5424' | 'short' | 'raw';
+  readonly length?: number;
+  readonly level?: SyslogLevel;
+  readonly minlevel?: SyslogLevel;
 }
 
 /**
@@ -84,60 +98,60 @@ export interface SyslogServer {
  * its section (no section keyword, no control character). `source` pins a rejected line on its object.
  */
 export interface Snippet {
-  lines: string[];
-  source: SourceRef;
+  readonly lines: readonly string[];
+  readonly source: SourceRef;
 }
 
 export type PathMatch = 'exact' | 'prefix';
 
 export interface HttpsRedirect {
-  code: 301 | 302 | 303 | 307 | 308;
+  readonly code: 301 | 302 | 303 | 307 | 308;
   /** Port written into the Location header (443 is omitted). */
-  port: number;
+  readonly port: number;
 }
 
 export interface Route {
   /** Lower-case host, `*.` + domain for a one-label wildcard, or '' for "any host". */
-  host: string;
+  readonly host: string;
   /** Exact: as written. Prefix: no trailing slash, except the root path '/'. */
-  path: string;
-  match: PathMatch;
+  readonly path: string;
+  readonly match: PathMatch;
   /** Name of a backend in `Model.backends`. */
-  backend: string;
+  readonly backend: string;
   /** Present when plain-HTTP requests for this route are redirected to HTTPS. */
-  httpsRedirect?: HttpsRedirect;
-  source: SourceRef;
+  readonly httpsRedirect?: HttpsRedirect;
+  readonly source: SourceRef;
 }
 
 export type ServerState = 'ready' | 'drain';
 
 export interface Server {
   /** IP literal, or a DNS name for ExternalName Services. */
-  address: string;
-  port: number;
+  readonly address: string;
+  readonly port: number;
   /** `drain`: the endpoint is terminating; it keeps its connections but takes no new requests. */
-  state: ServerState;
+  readonly state: ServerState;
 }
 
 export interface Backend {
   /** HAProxy-safe identifier built by `backendName` or `backendVariantName`; also the map value routes point to. */
-  name: string;
-  balance: Balance;
+  readonly name: string;
+  readonly balance: Balance;
   /** Sorted by address, then port. Empty means the backend answers 503. */
-  servers: Server[];
-  source: SourceRef;
+  readonly servers: readonly Server[];
+  readonly source: SourceRef;
   /** Per-request rules (access control, auth, rate limit, rewrites, headers, CORS). Absent: none. */
-  policy?: BackendPolicy;
+  readonly policy?: BackendPolicy;
   /** Options of every server line. Absent: the defaults (no health checks, HTTP/1.1 in the clear). */
-  server?: ServerOptions;
+  readonly server?: ServerOptions;
   /** Timeouts that differ from the global ones (set on the Service or Ingress). */
-  timeouts?: BackendTimeouts;
+  readonly timeouts?: BackendTimeouts;
   /** L7 retries. Absent: HAProxy's defaults (3 retries on connection failure). */
-  retries?: Retries;
+  readonly retries?: Retries;
   /** Sticky sessions through an inserted cookie. */
-  cookie?: CookiePersistence;
+  readonly cookie?: CookiePersistence;
   /** `backend-config-snippet` lines (only with `--allow-config-snippets`). */
-  snippet?: Snippet;
+  readonly snippet?: Snippet;
 }
 
 /** Load-balancing algorithm; parameter names are already checked to be `[A-Za-z0-9_.-]+`. */
@@ -161,67 +175,67 @@ export type Cidr = string;
  */
 export interface BackendPolicy {
   /** Requests from these sources get 403. */
-  deny?: Cidr[];
+  readonly deny?: readonly Cidr[];
   /** Only requests from these sources pass; others get 403. */
-  allow?: Cidr[];
-  rateLimit?: RateLimit;
-  cors?: Cors;
-  auth?: BasicAuth;
-  redirect?: RequestRedirect;
+  readonly allow?: readonly Cidr[];
+  readonly rateLimit?: RateLimit;
+  readonly cors?: Cors;
+  readonly auth?: BasicAuth;
+  readonly redirect?: RequestRedirect;
   /** Applied in order. */
-  pathRewrites?: PathRewrite[];
+  readonly pathRewrites?: readonly PathRewrite[];
   /** Host header sent to the servers (`host` or `host:port`). */
-  setHost?: string;
+  readonly setHost?: string;
   /** Set (replacing any existing value) on requests, in order. */
-  requestHeaders?: HeaderSetting[];
+  readonly requestHeaders?: readonly HeaderSetting[];
   /** Set on responses, in order. */
-  responseHeaders?: HeaderSetting[];
+  readonly responseHeaders?: readonly HeaderSetting[];
   /** `false` turns `X-Forwarded-For` off for this backend; absent means on. */
-  forwardedFor?: boolean;
+  readonly forwardedFor?: boolean;
 }
 
 /** More than `requests` requests from one source address within `periodMs` get `statusCode`. */
 export interface RateLimit {
-  requests: number;
-  periodMs: number;
-  statusCode: number;
+  readonly requests: number;
+  readonly periodMs: number;
+  readonly statusCode: number;
   /** How many source addresses are tracked. */
-  size: number;
+  readonly size: number;
   /** Sources never limited. */
-  exempt: Cidr[];
+  readonly exempt: readonly Cidr[];
 }
 
 export interface Cors {
   /** `*`; exact origins echoed back when the request's Origin is one of them; or a regex on Origin. */
-  allowOrigin: { any: true } | { origins: string[] } | { regex: string };
+  readonly allowOrigin: { any: true } | { origins: readonly string[] } | { regex: string };
   /** `*` or a comma-separated list of tokens. */
-  allowMethods: string;
-  allowHeaders: string;
-  allowCredentials: boolean;
-  maxAgeSeconds: number;
+  readonly allowMethods: string;
+  readonly allowHeaders: string;
+  readonly allowCredentials: boolean;
+  readonly maxAgeSeconds: number;
 }
 
 export interface BasicAuth {
   /** Printable ASCII without '"' or '\'. */
-  realm: string;
+  readonly realm: string;
   /** Sorted by name. Empty: every request gets 401 (the Secret was unusable; failing closed). */
-  users: AuthUser[];
+  readonly users: readonly AuthUser[];
   /** The Secret the users came from, or the object that asked for auth when there is none. */
-  source: SourceRef;
+  readonly source: SourceRef;
 }
 
 export interface AuthUser {
   /** `[A-Za-z0-9._@+-]+`. */
-  name: string;
+  readonly name: string;
   /** crypt(3) hash: `$1$`, `$5$` or `$6$`. */
-  hash: string;
+  readonly hash: string;
 }
 
 /** Redirects every request to another host (and port), keeping the scheme, path and query. */
 export interface RequestRedirect {
-  host: string;
-  port?: number;
-  code: 301 | 302 | 303 | 307 | 308;
+  readonly host: string;
+  readonly port?: number;
+  readonly code: 301 | 302 | 303 | 307 | 308;
 }
 
 export type PathRewrite =
@@ -232,86 +246,86 @@ export type PathRewrite =
 
 /** A header name (`[A-Za-z0-9_.-]+`) and a literal value (no control characters). */
 export interface HeaderSetting {
-  name: string;
-  value: string;
+  readonly name: string;
+  readonly value: string;
 }
 
 export interface ServerOptions {
   /** Per-server connection limit; excess requests wait in the backend queue. */
-  maxconn?: number;
-  check: boolean;
-  checkIntervalMs?: number;
-  checkHttp?: HttpCheck;
-  sendProxy?: 'v1' | 'v2' | 'v2-ssl' | 'v2-ssl-cn';
+  readonly maxconn?: number;
+  readonly check: boolean;
+  readonly checkIntervalMs?: number;
+  readonly checkHttp?: HttpCheck;
+  readonly sendProxy?: 'v1' | 'v2' | 'v2-ssl' | 'v2-ssl-cn';
   /** TLS to the servers; absent: cleartext. */
-  ssl?: ServerTls;
+  readonly ssl?: ServerTls;
   /** `h2`: HTTP/2 to the servers (in the clear, or offered through ALPN with TLS). */
-  proto?: 'h2';
+  readonly proto?: 'h2';
 }
 
 export interface HttpCheck {
-  method: string;
-  uri: string;
-  version?: 'HTTP/1.0' | 'HTTP/1.1';
+  readonly method: string;
+  readonly uri: string;
+  readonly version?: 'HTTP/1.0' | 'HTTP/1.1';
 }
 
 export interface ServerTls {
   /** CA bundle that verifies the servers; absent: server certificates are not verified. */
-  ca?: PemFile;
+  readonly ca?: PemFile;
   /** Client certificate and key presented to the servers (mutual TLS). */
-  crt?: PemFile;
+  readonly crt?: PemFile;
 }
 
 /** PEM content the renderer writes to a file of its own (mode 0600), named after `id`. */
 export interface PemFile {
   /** HAProxy-safe identifier, the file stem. */
-  id: string;
-  pem: string;
-  source: SourceRef;
+  readonly id: string;
+  readonly pem: string;
+  readonly source: SourceRef;
 }
 
 export interface BackendTimeouts {
   /** Milliseconds. */
-  server?: number;
-  connect?: number;
-  queue?: number;
+  readonly server?: number;
+  readonly connect?: number;
+  readonly queue?: number;
 }
 
 export interface Retries {
-  count?: number;
+  readonly count?: number;
   /** `retry-on` keywords and status codes, checked against HAProxy's list. */
-  on?: string[];
+  readonly on?: readonly string[];
 }
 
 export interface CookiePersistence {
   /** Cookie name, `[A-Za-z0-9_.-]+`. */
-  name: string;
+  readonly name: string;
   /** `dynamic-cookie-key`: the same for every replica and every variant of a Service port. */
-  dynamicKey: string;
+  readonly dynamicKey: string;
 }
 
 export interface Certificate {
   /** HAProxy-safe identifier, also the certificate's file stem. */
-  id: string;
+  readonly id: string;
   /** PEM: certificate chain followed by the private key. Never logged. */
-  pem: string;
+  readonly pem: string;
   /** SNI names this certificate is served for (exact or `*.` wildcard), lower-case, sorted. */
-  hosts: string[];
-  source: SourceRef;
+  readonly hosts: readonly string[];
+  readonly source: SourceRef;
 }
 
 export interface Model {
-  global: GlobalSettings;
+  readonly global: GlobalSettings;
   /** Sorted by host, path, then match. */
-  routes: Route[];
+  readonly routes: readonly Route[];
   /** Backend for requests no route matches; absent means HAProxy answers 404. */
-  defaultBackend?: string;
+  readonly defaultBackend?: string;
   /** Sorted by name. */
-  backends: Backend[];
+  readonly backends: readonly Backend[];
   /** Sorted by id. */
-  certificates: Certificate[];
+  readonly certificates: readonly Certificate[];
   /** Served for SNI names no certificate claims, and to clients that send no SNI. */
-  defaultCertificate: Certificate;
+  readonly defaultCertificate: Certificate;
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {

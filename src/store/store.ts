@@ -6,17 +6,10 @@ import {
   type KindMap,
   type KubeObject,
   type Snapshot,
+  type StoreChange,
 } from './types.js';
 
-export interface StoreChange {
-  kind: Kind;
-  key: string;
-  type: 'upsert' | 'delete';
-  /** The object as it is now (absent after a delete). */
-  object?: KubeObject;
-  /** The object as it was before this change (absent when it is new). */
-  previous?: KubeObject;
-}
+export type { StoreChange };
 
 /**
  * The controller's view of the cluster. Sources write into it; the reconcile loop reads immutable

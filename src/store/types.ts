@@ -179,3 +179,14 @@ export interface Snapshot {
 }
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** One effective write to the store, as its 'change' event reports it. */
+export interface StoreChange {
+  readonly kind: Kind;
+  readonly key: string;
+  readonly type: 'upsert' | 'delete';
+  /** The object as it is now (absent after a delete). */
+  readonly object?: KubeObject;
+  /** The object as it was before this change (absent when it is new). */
+  readonly previous?: KubeObject;
+}

@@ -5,6 +5,7 @@ import { Store } from '../store/store.js';
 import { SERVICE_NAME_LABEL, type EndpointSlice } from '../store/types.js';
 import { patchEndpoints, translate } from './index.js';
 import type { TranslateOptions, TranslateResult } from './types.js';
+import { deepFreeze } from '../../test/support/haproxy/model.js';
 
 const OPTIONS: TranslateOptions = {
   ingressClass: 'portcullis',
@@ -81,7 +82,8 @@ describe('patchEndpoints', () => {
         const services = new Set<string>();
         for (const s of [before, slice]) if (s) services.add(`ns/${s.metadata.labels[SERVICE_NAME_LABEL] ?? ''}`);
         const full = translate(store.snapshot(), OPTIONS);
-        const next = patchEndpoints(patched, store.snapshot(), services);
+        // Frozen: the patch must build new objects, never change the previous result in place.
+        const next = patchEndpoints(deepFreeze(patched), store.snapshot(), services);
         assert.ok(next, 'a result with endpoint sources can always be patched');
         assert.deepEqual(next.model, full.model, `seed ${seed} step ${step}: model`);
         assert.deepEqual(next.diagnostics, full.diagnostics, `seed ${seed} step ${step}: diagnostics`);

@@ -1,4 +1,4 @@
-import type { Certificate, Model, Route } from '../model/types.js';
+import type { Certificate, Mutable, Model, Route } from '../model/types.js';
 import { refOf, type Snapshot } from '../store/types.js';
 import { configuredDefaultCertificate, resolveGlobalSettings, resolveHttpsRedirect } from './annotations/global-settings.js';
 import { SettingsResolver } from './annotations/resolve.js';
@@ -52,7 +52,7 @@ function toRoute(
 ): Route {
   const source = refOf(claim.ingress);
   const backend = backends.resolve(source, claim.service, claim.ingress);
-  const route: Route = { host: claim.host, path: claim.path, match: claim.match, backend, source };
+  const route: Mutable<Route> = { host: claim.host, path: claim.path, match: claim.match, backend, source };
   const redirect = resolveHttpsRedirect(settings, settings.of(claim.ingress), isCovered(claim.host, served), httpsPort);
   if (redirect) route.httpsRedirect = redirect;
   return route;

@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Model } from '../../model/types.js';
+import type { Draft, Model } from '../../model/types.js';
 import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
 import { alive, createHarness, eventually, type Harness } from '../../../test/support/haproxy/harness.js';
-import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
+import { backend, certificate, deepFreeze, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import { get, startEchoBackend, type EchoBackend } from '../../../test/support/haproxy/net.js';
 
 /** Looks like PEM, is not a certificate: only `haproxy -c` can tell. */
@@ -26,7 +26,7 @@ after(async () => {
   await Promise.all([...fast, slow].map((e) => e.close()));
 });
 
-function lifecycleModel(h: Harness, patch: (m: Model) => void = () => undefined): Model {
+function lifecycleModel(h: Harness, patch: (m: Draft<Model>) => void = () => undefined): Model {
   const m = model({
     global: globalSettings({ httpPort: h.httpPort, httpsPort: h.httpsPort }),
     backends: [
@@ -37,7 +37,7 @@ function lifecycleModel(h: Harness, patch: (m: Model) => void = () => undefined)
     defaultCertificate: certificate('t_fallback', fallbackPem, []),
   });
   patch(m);
-  return m;
+  return deepFreeze(m);
 }
 
 async function body(h: Harness, host: string): Promise<string> {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Model } from '../../model/types.js';
+import type { Draft, Model } from '../../model/types.js';
 import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
 import { createHarness, type Harness } from '../../../test/support/haproxy/harness.js';
-import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
+import { backend, certificate, deepFreeze, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import { get, startEchoBackend, type EchoBackend } from '../../../test/support/haproxy/net.js';
 
 const SERVER_HEADER = `pcl %[src] 'q' "dq" #h \\ $HOME`;
@@ -11,7 +11,7 @@ let h: Harness;
 let echoes: EchoBackend[];
 let certs: { site: string; wild: string; fallback: string };
 
-function routingModel(patch: (m: Model) => void = () => undefined): Model {
+function routingModel(patch: (m: Draft<Model>) => void = () => undefined): Model {
   const [one, two, three, four, five] = echoes;
   const m = model({
     global: globalSettings({ httpPort: h.httpPort, httpsPort: h.httpsPort, serverHeader: SERVER_HEADER }),
@@ -37,7 +37,7 @@ function routingModel(patch: (m: Model) => void = () => undefined): Model {
     defaultCertificate: certificate('t_fallback', certs.fallback, []),
   });
   patch(m);
-  return m;
+  return deepFreeze(m);
 }
 
 before(async () => {

@@ -3,12 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Model } from '../../model/types.js';
+import type { Draft, Model } from '../../model/types.js';
 import { syncFiles, writeFileAtomic } from '../process/files.js';
 import { validateConfig } from '../process/validate.js';
 import { addMap } from '../runtime/commands.js';
 import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
-import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
+import { backend, certificate, deepFreeze, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import { render } from './config.js';
 import { planLayout } from './layout.js';
 import { RenderRefusedError } from './text.js';
@@ -26,7 +26,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function baseModel(patch: (m: Model) => void = () => undefined): Model {
+function baseModel(patch: (m: Draft<Model>) => void = () => undefined): Model {
   const m = model({
     backends: [backend('ns_svc_80', [server('127.0.0.2', 8080)])],
     routes: [route('a.example.com', '/', 'prefix', 'ns_svc_80')],
@@ -34,14 +34,14 @@ function baseModel(patch: (m: Model) => void = () => undefined): Model {
     defaultCertificate: certificate('fallback', pem, []),
   });
   patch(m);
-  return m;
+  return deepFreeze(m);
 }
 
 function renderModel(m: Model, stateDir = dir) {
   return render(m, planLayout(undefined, m), stateDir);
 }
 
-const refused: [string, (m: Model) => void, string | undefined][] = [
+const refused: [string, (m: Draft<Model>) => void, string | undefined][] = [
   ['a newline in a host', (m) => { m.routes[0].host = 'a.example.com\n    bind :1'; }, 'ing-a.example.com/'],
   ['a space in a host', (m) => { m.routes[0].host = 'a.example.com b'; }, 'ing-a.example.com/'],
   ['a slash in a host', (m) => { m.routes[0].host = 'a.example.com/admin'; }, 'ing-a.example.com/'],

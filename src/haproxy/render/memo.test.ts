@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Model, Server } from '../../model/types.js';
 import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
-import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
+import { backend, certificate, deepFreeze, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import { RenderMemo, render } from './config.js';
 import { planLayout } from './layout.js';
 import { planUpdate } from '../runtime/plan.js';
@@ -16,13 +16,14 @@ import type { Layout } from '../types.js';
 const STATE = '/var/run/portcullis';
 const pem = makeCertificatePem('default.test');
 
+/** Frozen, like every model below: a render or plan that changed one in place would throw. */
 function start(): Model {
-  return model({
+  return deepFreeze(model({
     global: globalSettings({ httpPort: 8080, httpsPort: 8443 }),
     backends: [backend('ns_web_80', [server('127.0.0.3', 8080)]), backend('ns_api_80', [server('127.0.0.4', 8080)])],
     routes: [route('a.test', '/', 'prefix', 'ns_web_80'), route('a.test', '/api', 'prefix', 'ns_api_80')],
     defaultCertificate: certificate('default', pem, []),
-  });
+  }));
 }
 
 /** `m` with the backend `name` replaced by a new object holding `servers`; the others kept as they are. */
@@ -65,7 +66,7 @@ describe('render with a RenderMemo', () => {
     for (const step of steps) {
       previous = current;
       const previousLayout = layout;
-      current = step.next(current);
+      current = deepFreeze(step.next(current));
       layout = planLayout(layout, current, previous);
       // The planner shares the memo's maps, in the driver's order: plan first, then render.
       const [from, to] = [{ model: previous, layout: previousLayout }, { model: current, layout }];

@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Backend, Model, SourceRef } from '../../model/types.js';
+import type { Backend, Draft, Model, SourceRef } from '../../model/types.js';
 import { syncFiles, writeFileAtomic } from '../process/files.js';
 import { validateConfig } from '../process/validate.js';
 import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
@@ -29,7 +29,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function guarded(): Backend {
+function guarded(): Draft<Backend> {
   return {
     ...backend('ns_web_80_0123456789ab', [server('127.0.0.2', 8080)]),
     source: INGRESS,
@@ -55,13 +55,13 @@ function guarded(): Backend {
   };
 }
 
-function tlsBackend(): Backend {
+function tlsBackend(): Draft<Backend> {
   const certOnly = pem.slice(0, pem.indexOf('-----BEGIN PRIVATE KEY'));
   const file = (kind: 'ca' | 'crt') => ({ id: `${kind}_ns_tls`, pem: kind === 'ca' ? certOnly : pem, source: { kind: 'Secret', namespace: 'ns', name: 'tls' } });
   return { ...backend('ns_tls_443', [server('127.0.0.3', 8443)]), server: { check: false, ssl: { ca: file('ca'), crt: file('crt') } } };
 }
 
-function sample(): Model {
+function sample(): Draft<Model> {
   return model({
     global: globalSettings({
       logFormat: { format: "%ci [%tr] %{+Q}r %[var(txn.host)] '100%%'" },
@@ -184,7 +184,7 @@ describe('render: annotation-driven settings', () => {
   });
 
   /** Models that did not come through translate's checks: the renderer refuses instead of writing them. */
-  const unsafe: [string, (b: Backend) => void][] = [
+  const unsafe: [string, (b: Draft<Backend>) => void][] = [
     ['a header value with a newline', (b) => { b.policy!.requestHeaders = [{ name: 'X-A', value: 'a\nserver evil 1.2.3.4:80' }]; }],
     ['a header name with a space', (b) => { b.policy!.requestHeaders = [{ name: 'X-A if TRUE', value: 'a' }]; }],
     ['an address with a space', (b) => { b.policy!.allow = ['10.0.0.1 0.0.0.0/0']; }],

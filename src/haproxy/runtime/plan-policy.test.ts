@@ -1,26 +1,26 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Model } from '../../model/types.js';
+import type { Draft, Model } from '../../model/types.js';
 import { planLayout } from '../render/layout.js';
-import { backend, certificate, globalSettings, model, server } from '../../../test/support/haproxy/model.js';
+import { backend, certificate, deepFreeze, globalSettings, model, server } from '../../../test/support/haproxy/model.js';
 import type { Applied } from '../types.js';
 import { planUpdate } from './plan.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
 
 /** One backend with four servers (its slots are full), so one more server needs a new slot. */
-function base(patch: (m: Model) => void = () => undefined): Model {
+function base(patch: (m: Draft<Model>) => void = () => undefined): Model {
   const m = model({
     global: globalSettings(),
     backends: [backend('ns_web_80', [1, 2, 3, 4].map((i) => server(`10.0.0.${i}`, 8080)))],
     defaultCertificate: certificate('fallback', PEM, []),
   });
   patch(m);
-  return m;
+  return deepFreeze(m);
 }
 
-const web = (m: Model) => m.backends[0];
-const grow = (m: Model) => web(m).servers.push(server('10.0.0.5', 8080));
+const web = (m: Draft<Model>) => m.backends[0];
+const grow = (m: Draft<Model>) => web(m).servers.push(server('10.0.0.5', 8080));
 
 function plan(before: Model, after: Model) {
   const prev: Applied = { model: before, layout: planLayout(undefined, before) };
@@ -30,7 +30,7 @@ function plan(before: Model, after: Model) {
 type Expect = { lines: string[] } | { reasons: string[] };
 
 /** [name, settings both models share, change in the next model only, expected plan]. */
-const cases: [string, (m: Model) => void, (m: Model) => void, Expect][] = [
+const cases: [string, (m: Draft<Model>) => void, (m: Draft<Model>) => void, Expect][] = [
   ['an object balance that did not change needs nothing', (m) => { web(m).balance = { urlParam: 'id' }; }, () => undefined, { lines: [] }],
   ['a changed balance reloads', () => undefined, (m) => { web(m).balance = { hdr: 'X-User' }; }, { reasons: ['backend ns_web_80 settings changed'] }],
   ['a changed policy reloads', (m) => { web(m).policy = { allow: ['10.0.0.0/8'] }; }, (m) => { web(m).policy = { allow: ['10.1.0.0/16'] }; }, {

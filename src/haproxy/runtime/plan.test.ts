@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Model } from '../../model/types.js';
+import type { Draft, Model } from '../../model/types.js';
 import { planLayout } from '../render/layout.js';
-import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
+import { backend, certificate, deepFreeze, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import type { Applied, RuntimeCommandKind } from '../types.js';
 import { planUpdate } from './plan.js';
 
@@ -15,7 +15,7 @@ function pemOf(tag: string): string {
 const DEFAULT_CERT = certificate('fallback', pemOf('fallback'), []);
 const SITE_CERT = certificate('ns_site', pemOf('site-v1'), ['a.example.com']);
 
-function base(patch: (m: Model) => void = () => undefined): Model {
+function base(patch: (m: Draft<Model>) => void = () => undefined): Model {
   const m = model({
     backends: [
       backend('ns_web_80', [server('10.0.0.1', 8080), server('10.0.0.2', 8080)]),
@@ -30,10 +30,10 @@ function base(patch: (m: Model) => void = () => undefined): Model {
     defaultCertificate: DEFAULT_CERT,
   });
   patch(m);
-  return m;
+  return deepFreeze(m);
 }
 
-function web(m: Model) {
+function web(m: Draft<Model>) {
   return m.backends.find((b) => b.name === 'ns_web_80')!;
 }
 
@@ -44,7 +44,7 @@ function plan(before: Model, after: Model) {
 
 type Expect = { lines: string[]; kinds?: RuntimeCommandKind[] } | { reasons: string[] };
 
-const cases: [string, (m: Model) => void, Expect][] = [
+const cases: [string, (m: Draft<Model>) => void, Expect][] = [
   ['an identical model needs nothing', () => undefined, { lines: [] }],
   ['an endpoint added takes the first free slot', (m) => web(m).servers.push(server('10.0.0.3', 8080)), {
     lines: ['set server ns_web_80/s3 addr 10.0.0.3 port 8080', 'set server ns_web_80/s3 state ready'], kinds: ['server', 'server'],

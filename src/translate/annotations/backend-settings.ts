@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Backend, BackendPolicy, BackendTimeouts, Retries, ServerOptions } from '../../model/types.js';
+import type { Backend, BackendPolicy, Mutable, BackendTimeouts, Retries, ServerOptions } from '../../model/types.js';
 import type { Diagnostics } from '../diagnostics.js';
 import { ALLOW_LIST, AUTH_REALM, AUTH_SECRET, AUTH_TYPE, DENY_LIST } from './access.js';
 import {
@@ -37,7 +37,7 @@ export function backendSettings(
 ): BackendSettings {
   const lookup: Lookup = (def) => resolver.resolve(def, levels);
   const value: Value = (def) => lookup(def)?.value;
-  const settings: BackendSettings = { balance: value(LOAD_BALANCE) ?? 'roundrobin' };
+  const settings: Mutable<BackendSettings> = { balance: value(LOAD_BALANCE) ?? 'roundrobin' };
   const policy = backendPolicy(lookup, value, diags);
   const server = serverOptions(value);
   const timeouts = backendTimeouts(lookup);
@@ -58,7 +58,7 @@ function optional<K extends string, T>(key: K, value: T | undefined): { [P in K]
 }
 
 function backendPolicy(lookup: Lookup, value: Value, diags: Diagnostics): BackendPolicy | undefined {
-  const policy: BackendPolicy = {
+  const policy: Mutable<BackendPolicy> = {
     ...optional('deny', value(DENY_LIST)),
     ...optional('allow', value(ALLOW_LIST)),
   };

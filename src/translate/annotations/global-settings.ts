@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEOUTS, type Certificate, type GlobalSettings, type HttpsRedirect } from '../../model/types.js';
+import { DEFAULT_TIMEOUTS, type Certificate, type Mutable, type GlobalSettings, type HttpsRedirect } from '../../model/types.js';
 import { GLOBAL_DEFAULTS } from '../defaults.js';
 import type { TranslateOptions } from '../types.js';
 import { TIMEOUT_CONNECT, TIMEOUT_QUEUE, TIMEOUT_SERVER } from './backend.js';
@@ -21,7 +21,7 @@ export function resolveGlobalSettings(
 ): GlobalSettings {
   const value = <T>(def: AnnotationDef<T>): T | undefined => resolver.resolve(def, [])?.value;
   const time = (def: AnnotationDef<number>, fallback: number) => value(def) ?? fallback;
-  const settings: GlobalSettings = {
+  const settings: Mutable<GlobalSettings> = {
     bindAddress: options.bindAddress,
     httpPort: options.httpPort,
     httpsPort: options.httpsPort,

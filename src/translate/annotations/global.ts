@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { DEFAULT_TIMEOUTS, type Certificate, type LogFormat, type SyslogFacility, type SyslogLevel, type SyslogServer } from '../../model/types.js';
+import { DEFAULT_TIMEOUTS, type Certificate, type Mutable, type LogFormat, type SyslogFacility, type SyslogLevel, type SyslogServer } from '../../model/types.js';
 import { refOf } from '../../store/types.js';
 import { GLOBAL_DEFAULTS } from '../defaults.js';
 import { checkTlsSecret } from '../pem.js';
@@ -92,7 +92,7 @@ function parseSyslogLine(line: string): Parsed<SyslogServer> {
   if (!std && !isIPv4(address) && !(isIPv6(address) && !address.includes('%'))) return refuse('has an address that is not an IP, "stdout" or "stderr"');
   const facility = pick(FACILITIES, fields.get('facility'));
   if (!facility) return refuse(`has no facility among ${FACILITIES.join(', ')}`);
-  const server: SyslogServer = { address, facility };
+  const server: Mutable<SyslogServer> = { address, facility };
   const port = fields.get('port');
   if (port !== undefined) {
     const parsed = parseInteger(port, 1, 65535);

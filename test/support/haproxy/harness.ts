@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HAProxyDriver } from '../../../src/haproxy/process/driver.js';
+import type { ApplyResult } from '../../../src/haproxy/types.js';
+import type { Model } from '../../../src/model/types.js';
+import { deepFreeze } from './model.js';
 import { parseShowProc, type ProcInfo } from '../../../src/haproxy/process/supervisor.js';
 import { sendText } from '../../../src/haproxy/runtime/client.js';
 import { freePort } from './net.js';
@@ -23,9 +26,20 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** The driver, handed only frozen models: a step that changed a model in place would throw. */
+class FrozenModelDriver extends HAProxyDriver {
+  override start(model: Model): Promise<ApplyResult> {
+    return super.start(deepFreeze(model));
+  }
+
+  override apply(model: Model): Promise<ApplyResult> {
+    return super.apply(deepFreeze(model));
+  }
+}
+
 export async function createHarness(options: { hardStopAfterMs?: number } = {}): Promise<Harness> {
   const stateDir = await mkdtemp(join(tmpdir(), 'pcl-'));
-  const driver = new HAProxyDriver({ bin: HAPROXY_BIN, stateDir, ...options });
+  const driver = new FrozenModelDriver({ bin: HAPROXY_BIN, stateDir, ...options });
   const logs: string[] = [];
   driver.on('log', (line: string) => logs.push(line));
   const httpPort = await freePort();
