@@ -68,8 +68,8 @@ for (let f = 0; f < Number(values.flips); f++) {
 const result = await load.stop();
 const after = await stack.counters();
 printTable(
-  ['ingresses', 'rolling updates', 'flips', 'requests', 'failed', 'retried on reused connection', 'reloads', 'server commands'],
-  [[values.ingresses!, values.rollouts!, values.flips!, result.sent, result.failed, result.retried, after.reloads - before.reloads, (after.runtimeCommands.server ?? 0) - (before.runtimeCommands.server ?? 0)]],
+  ['ingresses', 'rolling updates', 'flips', 'requests', 'failed', 'failed on a reused connection', 'retried', 'reloads', 'server commands'],
+  [[values.ingresses!, values.rollouts!, values.flips!, result.sent, result.failed, result.failedOnReused, result.retried, after.reloads - before.reloads, (after.runtimeCommands.server ?? 0) - (before.runtimeCommands.server ?? 0)]],
 );
 await stack.close();
 await Promise.all(backends.map((b) => b.close()));

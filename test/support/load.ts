@@ -1,12 +1,21 @@
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
+export type LoadConnection = 'keep-alive' | 'fresh';
+export type LoadMethod = 'GET' | 'POST';
+
 export interface LoadResult {
   sent: number;
   ok: number;
   failed: number;
-  /** Retries because a reused keep-alive connection was closed before any response byte. */
-  retried: number;
+  /** Requests sent again after a failure: always 0, this load never retries (kept so reports show it). */
+  retried: 0;
+  /** Failures on a reused keep-alive connection (the server closed it while the request was on its way). */
+  failedOnReused: number;
+  /** Requests by `<connection> <method>`, e.g. `fresh POST`. */
+  sentBy: Record<string, number>;
+  /** Failures by `<connection> <method> <error code or status>`, e.g. `keep-alive GET ECONNRESET`. */
+  failures: Record<string, number>;
   statuses: Record<string, number>;
   errors: Record<string, number>;
   /** Responses by the echo backend's `service` (or `pod` with `by: 'pod'`). */
@@ -21,15 +30,15 @@ export interface Load {
   stop(): Promise<LoadResult>;
 }
 
+type Outcome = { status: number; body: string; reused: boolean } | { error: Error; reused: boolean };
+
 /**
  * A bounded, continuous HTTP load on loopback: `concurrency` loops, each sending one request after
- * another on keep-alive connections (like real clients), until stopped, `maxRequests` or
- * `maxDurationMs`. A response that is not `expectStatus` or an error counts as failed.
- *
- * A GET that fails on a REUSED connection before any byte of the response arrived is retried (at
- * most five times), as Go's http.Transport and browsers do: the server may close an idle connection at any time
- * (HTTP/1.1 §9.6), so that race is not a dropped request. Failures on fresh connections are never
- * retried.
+ * another until stopped, `maxRequests` or `maxDurationMs`. Loops alternate between keep-alive
+ * connections (a shared pool, like real clients) and a fresh connection per request; each loop
+ * alternates GET and POST (with a body). A response that is not `expectStatus`, or any error, counts
+ * as failed. Nothing is ever retried: a reset on a reused connection is a failure like any other,
+ * because plenty of clients do not retry, and a POST must not be retried blindly anyway.
  */
 export function startLoad(options: {
   address: string;
@@ -42,60 +51,70 @@ export function startLoad(options: {
   maxDurationMs?: number;
   expectStatus?: number;
   by?: 'service' | 'pod';
+  /** Connections the loops use: alternating (the default) or all of one kind. */
+  connections?: 'mixed' | LoadConnection;
+  /** Methods each loop cycles through; default GET then POST. */
+  methods?: LoadMethod[];
 }): Load {
   const concurrency = options.concurrency ?? 4;
   const agentOptions = { keepAlive: true, maxSockets: concurrency };
   const agent = options.https ? new HttpsAgent({ ...agentOptions, rejectUnauthorized: false }) : new Agent(agentOptions);
-  const result: LoadResult = { sent: 0, ok: 0, failed: 0, retried: 0, statuses: {}, errors: {}, served: {}, recent: [] };
+  const methods = options.methods ?? ['GET', 'POST'];
+  const result: LoadResult = {
+    sent: 0, ok: 0, failed: 0, retried: 0, failedOnReused: 0, sentBy: {}, failures: {}, statuses: {}, errors: {}, served: {}, recent: [],
+  };
   const deadline = Date.now() + (options.maxDurationMs ?? 60_000);
   const maxRequests = options.maxRequests ?? 100_000;
   let stopping = false;
   const more = () => !stopping && Date.now() < deadline && result.sent < maxRequests;
+  const bump = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
 
-  const once = (): Promise<{ status: number; body: string; reused: boolean } | { error: Error; reused: boolean; gotBytes: boolean }> =>
+  const once = (connection: LoadConnection, method: LoadMethod, n: number): Promise<Outcome> =>
     new Promise((resolve) => {
       let reused = false;
-      let gotBytes = false;
+      const body = method === 'POST' ? JSON.stringify({ n, note: 'x'.repeat(n % 512) }) : undefined;
       const req = (options.https ? httpsRequest : httpRequest)(
         {
           host: options.address,
           port: options.port,
           path: options.path ?? '/',
-          headers: { host: options.host },
-          agent,
+          method,
+          headers: { host: options.host, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }) },
+          agent: connection === 'keep-alive' ? agent : false,
           timeout: 10_000,
-          ...(options.https ? { servername: options.host } : {}),
+          ...(options.https ? { servername: options.host, rejectUnauthorized: false } : {}),
         },
         (res: IncomingMessage) => {
-          gotBytes = true;
-          let body = '';
+          let text = '';
           res.setEncoding('utf8');
-          res.on('data', (d: string) => (body += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, reused }));
-          res.on('error', (error) => resolve({ error, reused, gotBytes }));
+          res.on('data', (d: string) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, reused }));
+          res.on('error', (error) => resolve({ error, reused }));
         },
       );
       req.on('socket', (socket) => {
-        reused = (socket as unknown as { _portcullisUsed?: boolean })._portcullisUsed === true;
-        (socket as unknown as { _portcullisUsed?: boolean })._portcullisUsed = true;
+        const marked = socket as unknown as { _portcullisUsed?: boolean };
+        reused = marked._portcullisUsed === true;
+        marked._portcullisUsed = true;
       });
       req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (error) => resolve({ error, reused, gotBytes }));
-      req.end();
+      req.on('error', (error) => resolve({ error, reused }));
+      req.end(body);
     });
 
-  const record = (outcome: Awaited<ReturnType<typeof once>>) => {
+  const record = (kind: string, outcome: Outcome) => {
+    const failed = (what: string) => {
+      result.failed++;
+      if (outcome.reused) result.failedOnReused++;
+      bump(result.failures, `${kind} ${what}`);
+    };
     if ('error' in outcome) {
-      result.failed++;
       const code = (outcome.error as { code?: string }).code ?? outcome.error.message;
-      result.errors[code] = (result.errors[code] ?? 0) + 1;
-      return;
+      bump(result.errors, code);
+      return failed(code);
     }
-    result.statuses[outcome.status] = (result.statuses[outcome.status] ?? 0) + 1;
-    if (outcome.status !== (options.expectStatus ?? 200)) {
-      result.failed++;
-      return;
-    }
+    bump(result.statuses, String(outcome.status));
+    if (outcome.status !== (options.expectStatus ?? 200)) return failed(String(outcome.status));
     result.ok++;
     let who = '?';
     try {
@@ -103,25 +122,24 @@ export function startLoad(options: {
     } catch {
       // not an echo body
     }
-    result.served[who] = (result.served[who] ?? 0) + 1;
+    bump(result.served, who);
     result.recent.push(who);
     if (result.recent.length > 20) result.recent.shift();
   };
 
-  const loop = async () => {
-    while (more()) {
+  const loop = async (index: number) => {
+    const connection: LoadConnection = options.connections === 'keep-alive' || options.connections === 'fresh'
+      ? options.connections
+      : index % 2 === 0 ? 'keep-alive' : 'fresh';
+    for (let i = 0; more(); i++) {
+      const method = methods[i % methods.length];
+      const kind = `${connection} ${method}`;
       result.sent++;
-      let outcome = await once();
-      // Like Go's transport: retry while the failure is a reused connection closed before any
-      // response byte (another pooled socket may have been closed too); a fresh one never is.
-      for (let attempt = 0; attempt < 5 && 'error' in outcome && outcome.reused && !outcome.gotBytes; attempt++) {
-        result.retried++;
-        outcome = await once();
-      }
-      record(outcome);
+      bump(result.sentBy, kind);
+      record(kind, await once(connection, method, result.sent));
     }
   };
-  const loops = Promise.all(Array.from({ length: concurrency }, loop));
+  const loops = Promise.all(Array.from({ length: concurrency }, (_, i) => loop(i)));
   return {
     result: () => structuredClone(result),
     async stop() {
@@ -131,4 +149,9 @@ export function startLoad(options: {
       return structuredClone(result);
     },
   };
+}
+
+/** One line for test output: totals, failures by kind, and the (always zero) retries. */
+export function describeLoad(r: LoadResult): string {
+  return `${r.sent} requests (${JSON.stringify(r.sentBy)}), ${r.failed} failed (${r.failedOnReused} on a reused connection) ${JSON.stringify(r.failures)}, ${r.retried} retried`;
 }

@@ -80,6 +80,9 @@ function renderDefaults(out: Lines, g: GlobalSettings): void {
   out.add('    option httplog');
   out.add('    option dontlognull');
   out.add('    option forwardfor');
+  // Soft stop (every reload): an idle keep-alive connection is not closed under a client that may
+  // be writing to it; the old worker answers its next request with `Connection: close` instead.
+  out.add('    option idle-close-on-response');
   const t = g.timeouts;
   const timeouts: [string, number][] = [
     ['connect', t.connect], ['client', t.client], ['server', t.server], ['http-request', t.httpRequest],
