@@ -10,6 +10,7 @@ import { repoRoot, runTool } from '../support/tools.js';
 export { repoRoot };
 
 /** A rendered Kubernetes object, loosely typed: tests read what they check. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- rendered YAML: each check reads the fields it checks
 export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
 
 /** Every overlay, by folder name under deploy/overlays. */
