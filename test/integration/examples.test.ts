@@ -36,7 +36,7 @@ describe('examples', () => {
     for (const c of cleanup) await c();
   });
 
-  for (const folder of ['demo', 'rolling-update/app', 'blue-green/app']) {
+  for (const folder of ['demo', 'rolling-update/app', 'blue-green/app', 'blue-green-walkthrough/app']) {
     it(`render --manifests examples/${folder} passes haproxy -c`, async () => {
       const out = await mkdtemp(join(tmpdir(), 'render-'));
       cleanup.push(() => rm(out, { recursive: true, force: true }));

@@ -5,11 +5,13 @@ import type { Backend, Model } from '../../model/types.js';
 import { normalise } from '../../sources/normalise.js';
 import type { KubeObject } from '../../store/types.js';
 import { formatDiagnostic, translate } from '../index.js';
+import { findKey } from './registry.js';
 
 /** One key: a distinct valid value per level (Service, Ingress, ConfigMap), an invalid one, and how to read the result. */
 interface Row {
   key: string;
-  kind: 'backend' | 'route' | 'global';
+  /** `service-route`: route policy a Service may set too (for the routes that reach it). */
+  kind: 'backend' | 'service-route' | 'route' | 'global';
   /** Route and global keys cannot be set on a Service: their first entry is unused. */
   raw: [service: string, ingress: string, configMap: string];
   expected: [service: unknown, ingress: unknown, configMap: unknown];
@@ -53,7 +55,20 @@ const ROWS: Row[] = [
     key: 'auth-realm', kind: 'route', raw: ['', 'Ingress', 'ConfigMap'], expected: [undefined, 'Ingress', 'ConfigMap'], fallback: 'Protected Content', invalid: 'a"b',
     read: (_, b) => policy(b)?.auth?.realm, needs: { 'auth-type': 'basic-auth', 'auth-secret': 'default/users' },
   },
-  { key: 'set-host', kind: 'route', raw: ['', 'i.example.com', 'c.example.com'], expected: [undefined, 'i.example.com', 'c.example.com'], fallback: undefined, invalid: 'a b', read: (_, b) => policy(b)?.setHost },
+  { key: 'set-host', kind: 'service-route', raw: ['s.example.com', 'i.example.com', 'c.example.com'], expected: ['s.example.com', 'i.example.com', 'c.example.com'], fallback: undefined, invalid: 'a b', read: (_, b) => policy(b)?.setHost },
+  {
+    key: 'path-rewrite', kind: 'service-route', raw: ['/', '/i', '^/c/(.*) /\\1'],
+    expected: [[{ kind: 'set', path: '/' }], [{ kind: 'set', path: '/i' }], [{ kind: 'regex', match: '^/c/(.*)', replace: '/\\1' }]],
+    fallback: undefined, invalid: 'no-slash', read: (_, b) => policy(b)?.pathRewrites,
+  },
+  {
+    key: 'request-set-header', kind: 'route', raw: ['', 'X-Level ingress', 'X-Level configmap'], expected: [undefined, [{ name: 'X-Level', value: 'ingress' }], [{ name: 'X-Level', value: 'configmap' }]],
+    fallback: undefined, invalid: 'X-Level', read: (_, b) => policy(b)?.requestHeaders,
+  },
+  {
+    key: 'response-set-header', kind: 'route', raw: ['', 'X-Level ingress', 'X-Level configmap'], expected: [undefined, [{ name: 'X-Level', value: 'ingress' }], [{ name: 'X-Level', value: 'configmap' }]],
+    fallback: undefined, invalid: 'Content-Length 1', read: (_, b) => policy(b)?.responseHeaders,
+  },
   {
     key: 'cors-allow-origin', kind: 'route', raw: ['', 'https://i.example.com', 'https://c.example.com'], expected: [undefined, { origins: ['https://i.example.com'] }, { origins: ['https://c.example.com'] }],
     fallback: { any: true }, invalid: 'i.example.com', read: (_, b) => policy(b)?.cors?.allowOrigin, needs: { 'cors-enable': 'true' },
@@ -67,6 +82,8 @@ const ROWS: Row[] = [
   { key: 'disable-access-log', kind: 'global', raw: ['', '', 'true'], expected: [undefined, undefined, false], fallback: undefined, invalid: 'yes', read: (m) => m.global.accessLog },
   { key: 'hard-stop-after', kind: 'global', raw: ['', '', '3m'], expected: [undefined, undefined, 180_000], fallback: 1_800_000, invalid: 'later', read: (m) => m.global.hardStopAfter },
 ];
+
+const onService = (row: Row) => row.kind === 'backend' || row.kind === 'service-route';
 
 type Levels = Partial<Record<'service' | 'ingress' | 'configMap', Record<string, string>>>;
 
@@ -118,7 +135,7 @@ function scenarios(row: Row): { name: string; levels: Levels; expected: unknown;
     expected: row.expected[1],
     diagnosed: [],
   };
-  const usable = row.kind === 'backend' ? all : [notOnService, ...all.filter((sc) => !('service' in sc.levels))];
+  const usable = onService(row) ? all : [notOnService, ...all.filter((sc) => !('service' in sc.levels))];
   return usable
     .filter((sc) => row.kind !== 'global' || !('ingress' in sc.levels))
     .map((sc) => ({ ...sc, levels: { ...sc.levels, configMap: { ...row.needs, ...sc.levels.configMap } } }));
@@ -134,10 +151,18 @@ describe('precedence: Service > Ingress > ConfigMap > default, per key', () => {
         assert.deepEqual(invalid.map((d) => d.split(' ')[2]).sort(), [...sc.diagnosed].sort(), diagnostics.join('\n'));
         const others = diagnostics.filter((d) => !invalid.includes(d) && !d.includes('PCL_NO_READY_ENDPOINTS'));
         // Setting a route or global key on a Service is the one expected extra: it has no effect there.
-        const misplaced = 'service' in sc.levels && row.kind !== 'backend' ? [`warning PCL_ANNOTATION_NOT_APPLICABLE Service default/web`] : [];
+        const misplaced = 'service' in sc.levels && !onService(row) ? [`warning PCL_ANNOTATION_NOT_APPLICABLE Service default/web`] : [];
         assert.deepEqual(others.map((d) => d.split(':')[0]), misplaced);
       });
     }
+  }
+});
+
+test('the table says where each key may be set as its definition does', () => {
+  for (const row of ROWS) {
+    const scopes = findKey(row.key)?.def.scopes ?? [];
+    assert.equal(scopes.includes('service'), onService(row), row.key);
+    assert.equal(scopes.includes('ingress'), row.kind !== 'global', row.key);
   }
 });
 

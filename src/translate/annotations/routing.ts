@@ -5,6 +5,11 @@ import { URL_PATH, lines, parseBool, parseHostPort, parseInteger } from './value
 
 const GROUP = 'Routing and rewriting';
 const ROUTE_SCOPES = ['ingress', 'configmap'] as const;
+/**
+ * Keys the HAProxy Technologies controller also read from the Service (v1.4.3 to v1.4.8, which the
+ * blog posts of that time use): they apply to the routes that reach that Service.
+ */
+const SERVICE_ROUTE_SCOPES = ['service', 'ingress', 'configmap'] as const;
 const REDIRECT_CODES = [301, 302, 303, 307, 308] as const;
 const MAX_REWRITES = 16;
 
@@ -36,10 +41,10 @@ function parseRewriteLine(line: string): Parsed<PathRewrite> {
 
 export const PATH_REWRITE = defineKey<PathRewrite[]>({
   name: 'path-rewrite',
-  scopes: ROUTE_SCOPES,
+  scopes: SERVICE_ROUTE_SCOPES,
   group: GROUP,
   type: '"PATH" or "REGEX REPLACEMENT", one per line',
-  doc: 'Rewrites the request path before it reaches the Service: a bare path replaces it (the query is kept); a regex and a replacement (with `\\1`..`\\9`) apply to path and query.',
+  doc: 'Rewrites the request path before it reaches the Service: a bare path replaces it (the query is kept); a regex and a replacement (with `\\1`..`\\9`) apply to path and query. On a Service it applies to every route that reaches that Service.',
   parse(raw) {
     const rules: PathRewrite[] = [];
     const all = lines(raw);
@@ -55,10 +60,10 @@ export const PATH_REWRITE = defineKey<PathRewrite[]>({
 
 export const SET_HOST = defineKey<string>({
   name: 'set-host',
-  scopes: ROUTE_SCOPES,
+  scopes: SERVICE_ROUTE_SCOPES,
   group: GROUP,
   type: 'host[:port]',
-  doc: 'Host header sent to the Service, after routing.',
+  doc: 'Host header sent to the Service, after routing. On a Service it applies to every route that reaches that Service.',
   parse(raw) {
     const parsed = parseHostPort(raw);
     if (!parsed.ok) return parsed;

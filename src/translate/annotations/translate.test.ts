@@ -53,6 +53,31 @@ runTranslateCases([
     ingresses: ['default/api'],
   },
   {
+    desc: 'route keys on a service apply to the routes that reach it',
+    options: { configMap: 'system/portcullis' },
+    expected: [
+      ...GLOBAL,
+      'route a.example.com / prefix -> default_a_80 (Ingress default/direct)',
+      'route b.example.com / prefix -> default_b_80 (Ingress default/direct)',
+      // The Service's values win over the Ingress's, so /a keeps the Service's own backend.
+      'route shop.example.com /a prefix -> default_a_80 (Ingress default/shop)',
+      'route shop.example.com /b prefix -> default_b_80_71732f5464b3 (Ingress default/shop)',
+      'backend default_a_80 (Service default/a): 10.0.0.1:8080 ready',
+      '  path-rewrite set /',
+      '  set-host a.internal',
+      'backend default_b_80 (Service default/b): 10.0.0.2:8080 ready',
+      '  set-host configmap.example.com',
+      'backend default_b_80_71732f5464b3 (Ingress default/shop): 10.0.0.2:8080 ready',
+      '  path-rewrite set /from-ingress',
+      '  set-host configmap.example.com',
+      FALLBACK,
+    ],
+    diagnostics: [
+      'warning PCL_ANNOTATION_NOT_APPLICABLE Service default/a: haproxy.org/request-set-header has no effect on a Service; it belongs on the Ingress or ConfigMap',
+    ],
+    ingresses: ['default/direct', 'default/shop'],
+  },
+  {
     desc: 'config map keys set global settings and every backend',
     options: { configMap: 'system/portcullis' },
     expected: [
