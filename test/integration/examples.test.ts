@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
+import { lockDemoAddresses } from '../support/demo-lock.js';
 import { eventually, freePort, send } from '../support/net.js';
 
 const run = promisify(execFile);
@@ -32,8 +33,14 @@ async function stop(w: { dir: string; child: ChildProcess }): Promise<void> {
 
 describe('examples', () => {
   const cleanup: (() => Promise<void>)[] = [];
+  // The walkthroughs' backends listen on the addresses the examples list; one process at a time.
+  let release: (() => Promise<void>) | undefined;
+  before(async () => {
+    release = await lockDemoAddresses();
+  });
   after(async () => {
     for (const c of cleanup) await c();
+    await release?.();
   });
 
   for (const folder of ['demo', 'rolling-update/app', 'blue-green/app', 'blue-green-walkthrough/app']) {
