@@ -4,7 +4,7 @@
  * prints what answered and exits (non-zero if anything failed).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,8 @@ async function main(): Promise<number> {
   const stop = async () => {
     await stopController(controller);
     await backends.close();
+    // The folder holds private keys: gone with the demo, even if the controller had to be killed.
+    await rm(stateDir, { recursive: true, force: true });
   };
   try {
     await waitReady(Number(values['health-port']), controller);
