@@ -33,6 +33,7 @@ async function main(): Promise<number> {
   const stop = async () => {
     await stopController(controller);
     await backends.close();
+    // The folder holds private keys: gone with the demo, even if the controller had to be killed.
     await rm(stateDir, { recursive: true, force: true });
   };
   try {

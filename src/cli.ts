@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { ControllerError } from './errors.js';
 import { createLogger } from './app/logger.js';
-import { helpText, parseOptions, type CliOptions } from './app/options.js';
+import { checkPaths, helpText, parseOptions, type CliOptions } from './app/options.js';
 import { renderCommand } from './app/render-command.js';
 import { runController } from './app/run-controller.js';
 
@@ -10,9 +10,11 @@ async function main(argv: string[]): Promise<number> {
   let options: CliOptions;
   try {
     options = parseOptions(argv);
+    checkPaths(options);
   } catch (err) {
     if (err instanceof ControllerError) {
-      process.stderr.write(`portcullis: ${err.message}\n\n${helpText()}`);
+      // One line: the full help would push the message off the screen.
+      process.stderr.write(`portcullis: ${err.message}; see portcullis --help\n`);
       return 2;
     }
     throw err;
@@ -27,7 +29,11 @@ async function main(argv: string[]): Promise<number> {
   const running = await runController(options, logger);
   return new Promise<number>((resolve) => {
     let stopping = false;
+    // SIGINT (Ctrl-C) and SIGHUP (the terminal closed) stop as gently as SIGTERM: HAProxy runs in
+    // its own process group, so only this process hears them and it drains HAProxy itself.
     const stop = (signal: string) => {
+      // A repeat is ignored: a wrapper (the demo) forwards SIGTERM while the terminal's SIGINT
+      // reaches us too, and neither means "skip the drain".
       if (stopping) return;
       stopping = true;
       logger.info('received signal', { signal });
@@ -39,8 +45,7 @@ async function main(argv: string[]): Promise<number> {
         },
       );
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
   });
 }
 

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FLAGS, helpText, parseOptions } from './options.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkPaths, FLAGS, helpText, parseOptions } from './options.js';
 
 describe('command line', () => {
   it('has the documented defaults', () => {
@@ -41,5 +44,63 @@ describe('command line', () => {
   it('documents every flag in --help', () => {
     const help = helpText();
     for (const name of Object.keys(FLAGS)) assert.match(help, new RegExp(`--${name}\\b`));
+  });
+
+  it('keeps every flag apart from its description in --help', () => {
+    const lines = helpText().split('\n');
+    const start = lines.indexOf('Flags:') + 1;
+    const rows = lines.slice(start).filter((l) => l.startsWith('  --'));
+    assert.equal(rows.length, Object.keys(FLAGS).length);
+    const column = new Set<number>();
+    for (const row of rows) {
+      const index = lines.indexOf(row);
+      const inline = /^ {2}(--\S+(?: \S+)?) {2,}(\S.*)$/.exec(row);
+      // A flag too long for the column stands alone, its description on the next line.
+      const alone = /^ {2}--\S+(?: \S+)?$/.test(row) ? /^( +)\S/.exec(lines[index + 1]) : null;
+      assert.ok(inline || alone, `flag and description collide: ${JSON.stringify(row)}`);
+      column.add(inline ? row.length - inline[2].length : alone![1].length);
+    }
+    assert.equal(column.size, 1, 'every description starts in the same column');
+  });
+
+  it('names the closest flag for a typo, and only when it is close', () => {
+    const message = (argv: string[]) => {
+      try {
+        parseOptions(argv);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    assert.equal(message(['controller', '--manifest', 'x']), 'unknown flag --manifest (did you mean --manifests?)');
+    assert.equal(message(['render', '--manifest', 'x']), 'unknown flag --manifest (did you mean --manifests?)');
+    assert.equal(message(['controller', '--state_dir', 'x']), 'unknown flag --state_dir (did you mean --state-dir?)');
+    assert.equal(message(['controller', '--no-such-flag']), 'unknown flag --no-such-flag');
+    assert.equal(message(['controller', '-x']), 'unknown flag -x');
+    assert.equal(message(['controler']), 'unknown command "controler" (did you mean controller?)');
+    assert.equal(message(['deploy']), 'unknown command "deploy" (expected controller or render)');
+    assert.equal(message(['render', '--manifests']), '--manifests needs a value (DIR)');
+    // The next flag is not taken as the folder.
+    assert.equal(message(['render', '--manifests', '--http-port', '80']), '--manifests needs a value (DIR)');
+    assert.equal(message(['controller', '--help=yes']), '--help takes no value');
+    assert.equal(parseOptions(['controller', '--bind-address=-weird']).bindAddress, '-weird', 'an inline value may start with a dash');
+  });
+
+  it('refuses a --manifests folder that is missing or a file, and a missing --kubeconfig', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'portcullis-options-'));
+    try {
+      writeFileSync(join(dir, 'file.yaml'), '');
+      assert.doesNotThrow(() => checkPaths(parseOptions(['render', '--manifests', dir])));
+      assert.throws(() => checkPaths(parseOptions(['render', '--manifests', join(dir, 'nope')])), { message: `--manifests: there is no folder ${join(dir, 'nope')}` });
+      assert.throws(() => checkPaths(parseOptions(['controller', '--manifests', join(dir, 'file.yaml')])), { message: `--manifests: ${join(dir, 'file.yaml')} is a file, not a folder` });
+      assert.throws(() => checkPaths(parseOptions(['controller', '--kubeconfig', join(dir, 'nope')])), /--kubeconfig: there is no file/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves the state folder to the controller unless --state-dir names one', () => {
+    assert.equal(parseOptions(['controller']).stateDir, undefined);
+    assert.equal(parseOptions(['controller', '--state-dir', '/srv/state']).stateDir, '/srv/state');
   });
 });

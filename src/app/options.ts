@@ -1,42 +1,42 @@
 import { parseArgs } from 'node:util';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ControllerError } from '../errors.js';
 import { isLogLevel, type LogLevel } from './logger.js';
 
 /** Every command-line flag, with its help text: the one place the command-line contract lives. */
 export const FLAGS = {
-  kubeconfig: { type: 'string', help: 'Kubeconfig file; run outside the cluster against the cluster it names.' },
-  manifests: { type: 'string', help: 'Folder of YAML manifests to use as the cluster (no API server needed); edits are picked up.' },
-  'ingress-class': { type: 'string', default: 'portcullis', help: 'Name of the IngressClass this controller serves.' },
-  'controller-name': { type: 'string', default: 'portcullis.dev/ingress-controller', help: 'Value matched in IngressClass spec.controller.' },
+  kubeconfig: { type: 'string', arg: 'FILE', help: 'Kubeconfig file; run outside the cluster against the cluster it names.' },
+  manifests: { type: 'string', arg: 'DIR', help: 'Folder of YAML manifests to use as the cluster (no API server needed); edits are picked up.' },
+  'ingress-class': { type: 'string', arg: 'NAME', default: 'portcullis', help: 'Name of the IngressClass this controller serves.' },
+  'controller-name': { type: 'string', arg: 'NAME', default: 'portcullis.dev/ingress-controller', help: 'Value matched in IngressClass spec.controller.' },
   'watch-ingress-without-class': { type: 'boolean', default: false, help: 'Also serve Ingresses that name no class at all.' },
-  'http-port': { type: 'string', default: '80', help: 'Port HAProxy listens on for HTTP.' },
-  'https-port': { type: 'string', default: '443', help: 'Port HAProxy listens on for HTTPS (also used in HTTPS redirects).' },
-  'bind-address': { type: 'string', default: '', help: 'Address HAProxy listens on (default: all IPv4 addresses).' },
-  'publish-address': { type: 'string', help: 'IP or host name written into the status of our Ingresses.' },
-  'publish-service': { type: 'string', help: 'NS/NAME of a Service whose address is written into Ingress status.' },
-  configmap: { type: 'string', help: 'NS/NAME of the ConfigMap with global settings.' },
-  'default-backend-service': { type: 'string', help: 'NS/NAME[:PORT] of the Service for requests no rule matches.' },
-  'default-ssl-certificate': { type: 'string', help: 'NS/NAME of the TLS Secret served when no other certificate matches (default: a generated self-signed one).' },
-  namespace: { type: 'string', multiple: true, help: 'Namespace to watch (repeatable; default: all).' },
-  'state-dir': { type: 'string', help: 'Folder for HAProxy configuration, maps, certificates and sockets (default: a folder under the system temp dir).' },
-  'haproxy-bin': { type: 'string', default: 'haproxy', help: 'HAProxy executable.' },
-  'health-port': { type: 'string', default: '10254', help: 'Port of the health, metrics and admin HTTP server (0: pick a free one).' },
-  'health-address': { type: 'string', default: '0.0.0.0', help: 'Address of the health, metrics and admin HTTP server.' },
+  'http-port': { type: 'string', arg: 'PORT', default: '80', help: 'Port HAProxy listens on for HTTP.' },
+  'https-port': { type: 'string', arg: 'PORT', default: '443', help: 'Port HAProxy listens on for HTTPS (also used in HTTPS redirects).' },
+  'bind-address': { type: 'string', arg: 'IP', default: '', help: 'Address HAProxy listens on (default: all IPv4 addresses).' },
+  'publish-address': { type: 'string', arg: 'ADDRESS', help: 'IP or host name written into the status of our Ingresses.' },
+  'publish-service': { type: 'string', arg: 'NS/NAME', help: 'NS/NAME of a Service whose address is written into Ingress status.' },
+  configmap: { type: 'string', arg: 'NS/NAME', help: 'NS/NAME of the ConfigMap with global settings.' },
+  'default-backend-service': { type: 'string', arg: 'NS/NAME[:PORT]', help: 'NS/NAME[:PORT] of the Service for requests no rule matches.' },
+  'default-ssl-certificate': { type: 'string', arg: 'NS/NAME', help: 'NS/NAME of the TLS Secret served when no other certificate matches (default: a generated self-signed one).' },
+  namespace: { type: 'string', arg: 'NS', multiple: true, help: 'Namespace to watch (repeatable; default: all).' },
+  'state-dir': { type: 'string', arg: 'DIR', help: 'Folder for HAProxy configuration, maps, certificates and sockets (default: a folder under the system temp dir).' },
+  'haproxy-bin': { type: 'string', arg: 'PATH', default: 'haproxy', help: 'HAProxy executable.' },
+  'health-port': { type: 'string', arg: 'PORT', default: '10254', help: 'Port of the health, metrics and admin HTTP server (0: pick a free one).' },
+  'health-address': { type: 'string', arg: 'IP', default: '0.0.0.0', help: 'Address of the health, metrics and admin HTTP server.' },
   'allow-config-snippets': { type: 'boolean', default: false, help: 'Apply the global-, frontend- and backend-config-snippet keys (raw HAProxy configuration; off by default).' },
   'allow-cross-namespace-secrets': { type: 'boolean', default: false, help: 'Let annotations name Secrets in other namespaces (auth-secret, server-ca, server-crt).' },
   'access-log-relay': { type: 'boolean', default: false, help: 'Pass HAProxy\'s access logs through the controller\'s logger (structured, slower) instead of straight to stdout.' },
-  'stats-port': { type: 'string', default: '0', help: 'Port for HAProxy\'s Prometheus exporter (/metrics) and stats page (/stats); 0 turns them off.' },
-  'leader-election-namespace': { type: 'string', help: 'Namespace of the Lease used to elect the replica that writes status (default: the pod\'s namespace).' },
-  'leader-election-name': { type: 'string', default: 'portcullis-leader', help: 'Name of that Lease.' },
-  'leader-election-lease-duration': { type: 'string', default: '15', help: 'Seconds a leader\'s Lease lasts without renewal before another replica may take over.' },
-  'leader-election-renew-deadline': { type: 'string', default: '10', help: 'Seconds the leader keeps trying to renew before it steps down.' },
-  'leader-election-retry-period': { type: 'string', default: '2', help: 'Seconds between attempts to acquire or renew the Lease.' },
-  'log-level': { type: 'string', default: 'info', help: 'debug, info, warn or error.' },
-  'log-format': { type: 'string', default: 'text', help: 'text or json.' },
-  'shutdown-grace': { type: 'string', default: '25', help: 'Seconds in-flight requests get to finish on SIGTERM.' },
-  out: { type: 'string', help: '(render) Folder to write the configuration and its files to, ready for haproxy -c.' },
+  'stats-port': { type: 'string', arg: 'PORT', default: '0', help: 'Port for HAProxy\'s Prometheus exporter (/metrics) and stats page (/stats); 0 turns them off.' },
+  'leader-election-namespace': { type: 'string', arg: 'NS', help: 'Namespace of the Lease used to elect the replica that writes status (default: the pod\'s namespace).' },
+  'leader-election-name': { type: 'string', arg: 'NAME', default: 'portcullis-leader', help: 'Name of that Lease.' },
+  'leader-election-lease-duration': { type: 'string', arg: 'SECONDS', default: '15', help: 'Seconds a leader\'s Lease lasts without renewal before another replica may take over.' },
+  'leader-election-renew-deadline': { type: 'string', arg: 'SECONDS', default: '10', help: 'Seconds the leader keeps trying to renew before it steps down.' },
+  'leader-election-retry-period': { type: 'string', arg: 'SECONDS', default: '2', help: 'Seconds between attempts to acquire or renew the Lease.' },
+  'log-level': { type: 'string', arg: 'LEVEL', default: 'info', help: 'debug, info, warn or error.' },
+  'log-format': { type: 'string', arg: 'FORMAT', default: 'text', help: 'text or json.' },
+  'shutdown-grace': { type: 'string', arg: 'SECONDS', default: '25', help: 'Seconds in-flight requests get to finish on SIGTERM.' },
+  out: { type: 'string', arg: 'DIR', help: '(render) Folder to write the configuration and its files to, ready for haproxy -c.' },
   help: { type: 'boolean', short: 'h', default: false, help: 'Show this help.' },
 } as const;
 
@@ -56,7 +56,8 @@ export interface CliOptions {
   defaultBackendService?: string;
   defaultSslCertificate?: string;
   namespaces: string[];
-  stateDir: string;
+  /** Undefined without --state-dir: the controller then makes a private temporary one and removes it at exit. */
+  stateDir?: string;
   haproxyBin: string;
   healthPort: number;
   healthAddress: string;
@@ -76,17 +77,15 @@ export interface CliOptions {
 
 /** Parses and validates argv (without node and script); throws ControllerError PCL_ERR_USAGE. */
 export function parseOptions(argv: string[]): CliOptions {
-  const parseOptionsSpec = Object.fromEntries(Object.entries(FLAGS).map(([k, v]) => [k, { ...v, help: undefined }])) as never;
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ args: argv, options: parseOptionsSpec, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw usage((err as Error).message);
-  }
+  const parseOptionsSpec = Object.fromEntries(Object.entries(FLAGS).map(([k, v]) => [k, { ...v, help: undefined, arg: undefined }])) as never;
+  // Not strict: Node's own messages name no close flag, and its "ambiguous value" check misses
+  // `--manifests --help`, which would take --help as the folder. The tokens are checked below.
+  const parsed = parseArgs({ args: argv, options: parseOptionsSpec, allowPositionals: true, strict: false, tokens: true });
+  for (const token of parsed.tokens) if (token.kind === 'option') checkFlag(token.name, token.rawName, token.value, token.inlineValue);
   const v = parsed.values as Record<string, string | boolean | string[] | undefined>;
   const command = parsed.positionals[0] ?? 'help';
   if (v.help || command === 'help') return { ...defaults(), command: 'help' };
-  if (command !== 'controller' && command !== 'render') throw usage(`unknown command "${command}" (expected controller or render)`);
+  if (command !== 'controller' && command !== 'render') throw usage(`unknown command "${command}"${didYouMean(command, COMMANDS) || ' (expected controller or render)'}`);
   if (parsed.positionals.length > 1) throw usage(`unexpected argument "${parsed.positionals[1]}"`);
   if (v.kubeconfig && v.manifests) throw usage('--kubeconfig and --manifests exclude each other');
   if (command === 'render' && !v.manifests) throw usage('render needs --manifests DIR');
@@ -115,7 +114,7 @@ export function parseOptions(argv: string[]): CliOptions {
     defaultBackendService: v['default-backend-service'] as string | undefined,
     defaultSslCertificate: v['default-ssl-certificate'] as string | undefined,
     namespaces: (v.namespace as string[] | undefined) ?? [],
-    stateDir: resolve(String(v['state-dir'] ?? join(tmpdir(), `portcullis-${process.pid}`))),
+    stateDir: v['state-dir'] ? resolve(String(v['state-dir'])) : undefined,
     haproxyBin: String(v['haproxy-bin']),
     healthPort: port(v['health-port'], 'health-port', true),
     healthAddress: String(v['health-address']),
@@ -137,6 +136,11 @@ export function parseOptions(argv: string[]): CliOptions {
   };
 }
 
+const COMMANDS = ['controller', 'render'];
+
+/** Flags longer than this get their description on the next line, so no column is pushed far right. */
+const FLAG_COLUMN_MAX = 34;
+
 export function helpText(): string {
   const lines = [
     'Usage: portcullis <command> [flags]',
@@ -147,12 +151,65 @@ export function helpText(): string {
     '',
     'Flags:',
   ];
-  for (const [name, spec] of Object.entries(FLAGS)) {
-    const arg = spec.type === 'string' ? ` ${name === 'namespace' ? 'NS' : 'VALUE'}` : '';
+  const rows = Object.entries(FLAGS).map(([name, spec]) => {
     const def = 'default' in spec && spec.default !== '' && spec.default !== false ? ` (default ${JSON.stringify(spec.default)})` : '';
-    lines.push(`  --${name}${arg}`.padEnd(36) + spec.help + def);
+    return { flag: `--${name}${'arg' in spec ? ` ${spec.arg}` : ''}`, text: spec.help + def };
+  });
+  const width = Math.max(...rows.map((r) => r.flag.length).filter((n) => n <= FLAG_COLUMN_MAX));
+  const indent = ' '.repeat(2 + width + 2);
+  for (const { flag, text } of rows) {
+    if (flag.length <= width) lines.push(`  ${flag.padEnd(width)}  ${text}`);
+    else lines.push(`  ${flag}`, indent + text);
   }
   return lines.join('\n') + '\n';
+}
+
+/** Rejects a flag that does not exist, a value flag without its value and a value on a switch. */
+function checkFlag(name: string, rawName: string, value: string | undefined, inline: boolean | undefined): void {
+  const spec = (FLAGS as Record<string, { type: string; arg?: string }>)[name];
+  if (!spec) throw usage(`unknown flag ${rawName}${didYouMean(name, Object.keys(FLAGS), '--')}`);
+  // A value that looks like a flag is a forgotten value; `--flag=-x` still passes one on purpose.
+  if (spec.type === 'string' && (value === undefined || (!inline && value.startsWith('-')))) throw usage(`${rawName} needs a value (${spec.arg ?? 'VALUE'})`);
+  if (spec.type === 'boolean' && inline) throw usage(`${rawName} takes no value`);
+}
+
+/** ` (did you mean X?)` for the candidate closest to `word`, when it is close enough to be a typo. */
+function didYouMean(word: string, candidates: string[], prefix = ''): string {
+  let best: { name: string; distance: number } | undefined;
+  for (const name of candidates) {
+    const distance = editDistance(word, name);
+    if (!best || distance < best.distance) best = { name, distance };
+  }
+  // A third of the word may be wrong: catches typos and a missing plural, not unrelated words.
+  return best && best.distance <= Math.max(1, Math.floor(word.length / 3)) ? ` (did you mean ${prefix}${best.name}?)` : '';
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions of single characters. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
+}
+
+/**
+ * The folder and file the flags name exist and are of the right kind: one clear line before
+ * anything starts, instead of a stack trace (render) or a controller that is never ready.
+ */
+export function checkPaths(options: CliOptions): void {
+  if (options.manifests) {
+    const stat = statSync(options.manifests, { throwIfNoEntry: false });
+    if (!stat) throw usage(`--manifests: there is no folder ${options.manifests}`);
+    if (!stat.isDirectory()) throw usage(`--manifests: ${options.manifests} is a file, not a folder`);
+  }
+  if (options.kubeconfig) {
+    const stat = statSync(options.kubeconfig, { throwIfNoEntry: false });
+    if (!stat) throw usage(`--kubeconfig: there is no file ${options.kubeconfig}`);
+    if (stat.isDirectory()) throw usage(`--kubeconfig: ${options.kubeconfig} is a folder, not a file`);
+  }
 }
 
 function defaults(): CliOptions {

@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { planLayout, render, RenderRefusedError, validateConfig, type Rendered } from '../haproxy/index.js';
 import { ManifestSource, type ManifestError } from '../sources/manifest-source.js';
@@ -20,7 +21,8 @@ export async function renderCommand(options: CliOptions, out: NodeJS.WritableStr
   const manifestErrors: ManifestError[] = [];
   source.on('error', (e: ManifestError) => manifestErrors.push(e));
   await source.start(false);
-  const stateDir = resolve(options.out ?? options.stateDir);
+  // Without --out or --state-dir the paths only show where a controller would keep the files.
+  const stateDir = resolve(options.out ?? options.stateDir ?? join(tmpdir(), `portcullis-${process.pid}`));
   const result = translate(store.snapshot(), translateOptionsFrom(options));
   let rendered: Rendered;
   try {

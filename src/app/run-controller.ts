@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { HAProxyDriver } from '../haproxy/index.js';
+import type { MessageLevel } from '../haproxy/process/messages.js';
 import type { Model } from '../model/types.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../server/http-server.js';
@@ -16,6 +16,7 @@ import { findBinary } from './find-binary.js';
 import { Controller, type PublishSource } from './controller.js';
 import type { Logger } from './logger.js';
 import type { CliOptions } from './options.js';
+import { openStateDir } from './state-dir.js';
 import { translateOptionsFrom, VERSION } from './translate-options.js';
 
 export interface RunningController {
@@ -23,6 +24,8 @@ export interface RunningController {
   store: Store;
   driver: HAProxyDriver;
   http: RunningHttpServer;
+  /** The state folder in use: --state-dir, or a temporary one that shutdown() removes. */
+  stateDir: string;
   /** Graceful stop: readiness off, sources stopped, HAProxy finishes in-flight requests. */
   shutdown(): Promise<void>;
 }
@@ -37,10 +40,11 @@ function servedCertificates(model: Model | undefined): { namespace: string; name
 
 /** Wires sources, store, controller, HAProxy and the HTTP server; the process entry calls this. */
 export async function runController(options: CliOptions, logger: Logger): Promise<RunningController> {
-  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+  const stateDir = openStateDir(options.stateDir);
   const store = new Store();
-  const driver = new HAProxyDriver({ bin: findBinary(options.haproxyBin), stateDir: options.stateDir, accessLogs: options.accessLogRelay ? 'relay' : 'inherit' });
-  driver.on('log', (line: string) => logger.info(line, { source: 'haproxy' }));
+  const driver = new HAProxyDriver({ bin: findBinary(options.haproxyBin), stateDir: stateDir.path, accessLogs: options.accessLogRelay ? 'relay' : 'inherit' });
+  // HAProxy's messages at the level it gave them (see src/haproxy/process/messages.ts).
+  driver.on('log', (text: string, _stream: string, level: MessageLevel, pid?: number) => logger[level](text, pid ? { source: 'haproxy', pid } : { source: 'haproxy' }));
   driver.on('exit', (code: number | null, signal: string | null) =>
     logger.error('HAProxy exited unexpectedly; restarting', { code: 'PCL_ERR_HAPROXY_EXITED', exitCode: code, signal }),
   );
@@ -118,6 +122,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
     store,
     driver,
     http,
+    stateDir: stateDir.path,
     async shutdown() {
       shuttingDown = true;
       stopSource();
@@ -126,6 +131,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
       logger.info('shutting down; letting in-flight requests finish', { graceSeconds: options.shutdownGraceMs / 1000 });
       await driver.stop(options.shutdownGraceMs);
       await http.close();
+      stateDir.remove();
     },
   };
 }

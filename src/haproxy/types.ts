@@ -85,7 +85,7 @@ export interface DriverOptions {
    * `inherit` hands HAProxy this process's stdout, so a busy proxy's log lines never pass through
    * JavaScript (at tens of thousands of requests a second, relaying them costs a third of the
    * throughput on a small machine; see docs/benchmarks.md). HAProxy's own messages (stderr) are
-   * always relayed.
+   * always relayed, with their level, except those stdout has already printed (process/messages.ts).
    */
   accessLogs?: 'relay' | 'inherit';
 }

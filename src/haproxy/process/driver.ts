@@ -67,7 +67,7 @@ export class HAProxyDriver extends EventEmitter {
     this.options = { ...options, stateDir: resolve(options.stateDir) };
     this.supervisor = new Supervisor(options.bin, this.options.stateDir, options.accessLogs ?? 'relay');
     this.client = new RuntimeClient(join(this.options.stateDir, ADMIN_SOCKET));
-    this.supervisor.on('log', (line: string, stream: string) => this.emit('log', line, stream));
+    this.supervisor.on('log', (...message: unknown[]) => this.emit('log', ...message));
     this.supervisor.on('exit', (code: number | null, signal: string | null) => this.onUnexpectedExit(code, signal));
   }
 

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ControllerError } from '../../errors.js';
 import { ADMIN_SOCKET, CONFIG_FILE, MASTER_SOCKET, PID_FILE } from '../render/config.js';
 import { sendText } from '../runtime/client.js';
+import { MessageReader } from './messages.js';
 
 export interface ProcInfo {
   masterPid: number;
@@ -90,15 +91,21 @@ export class Supervisor extends EventEmitter {
 
   private spawnMaster(): ChildProcess {
     const args = ['-W', '-db', '-f', this.path(CONFIG_FILE), '-S', this.path(MASTER_SOCKET), '-p', this.path(PID_FILE)];
-    const child = spawn(this.bin, args, { cwd: this.stateDir, stdio: ['ignore', this.accessLogs === 'inherit' ? 'inherit' : 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) must reach only
+    // the controller, which then stops HAProxy gracefully, not HAProxy, which would quit at once.
+    const child = spawn(this.bin, args, { cwd: this.stateDir, detached: true, stdio: ['ignore', this.accessLogs === 'inherit' ? 'inherit' : 'pipe', 'pipe'] });
+    liveMasters.add(child);
+    child.once('exit', () => liveMasters.delete(child));
     this.tail.length = 0;
+    const reader = new MessageReader(this.accessLogs);
     const streams = [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const;
     for (const [stream, name] of streams) {
       if (!stream) continue;
       createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
         this.tail.push(line);
         if (this.tail.length > OUTPUT_TAIL) this.tail.shift();
-        this.emit('log', line, name);
+        const message = reader.read(line, name);
+        if (message) this.emit('log', message.text, name, message.level, message.pid);
       });
     }
     this.exited = new Promise((resolve) => {
@@ -205,6 +212,17 @@ export class Supervisor extends EventEmitter {
     return this.tail.filter((l) => !l.startsWith('[NOTICE]')).join('\n');
   }
 }
+
+/**
+ * Masters still running. Being in their own process group, they no longer die with a terminal
+ * session; so when this process exits without stop() (a fatal error, process.exit), each is sent
+ * SIGTERM, which makes a master stop its workers and exit. A SIGKILLed controller runs no code:
+ * its HAProxy keeps serving, orphaned, until killed (`pkill -F STATE_DIR/run/haproxy.pid`).
+ */
+const liveMasters = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of liveMasters) child.kill('SIGTERM');
+});
 
 /** SIGKILLs `pid` if it is still an HAProxy process (a pid can be reused once its process is gone). */
 function killIfAlive(pid: number, bin: string): void {
