@@ -39,13 +39,16 @@ export interface Applied {
 
 export type RuntimeCommandKind = 'server' | 'map' | 'certificate';
 
+/** One Runtime API command, built by `runtime/commands.ts` only. */
 export interface RuntimeCommand {
-  kind: RuntimeCommandKind;
-  /**
-   * Exact Runtime API text without the final newline. Payload commands (`... <<`) carry their
-   * payload after a newline; the client adds the empty line that ends the payload.
-   */
-  line: string;
+  /** What it changes (counted in the metrics), or `query` for a command that only reads. */
+  readonly kind: RuntimeCommandKind | 'query';
+  /** The words of the command line, each already safe for the CLI (`cliWord`). */
+  readonly words: readonly string[];
+  /** Data sent after `<<` (a certificate, a crt-list line); the client ends it with an empty line. */
+  readonly payload?: string;
+  /** HAProxy's answer (trimmed) when the command worked; any other answer is a failure. */
+  readonly success: RegExp;
 }
 
 export type UpdatePlan = { reload: false; commands: RuntimeCommand[] } | { reload: true; reasons: string[] };

@@ -3,7 +3,8 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Model, Server } from '../../model/types.js';
-import { RuntimeClient } from '../runtime/client.js';
+import { RuntimeBatchError, RuntimeClient } from '../runtime/client.js';
+import { addMap, delMap, query, setServerState } from '../runtime/commands.js';
 import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
 import { createHarness, type Harness } from '../../../test/support/haproxy/harness.js';
 import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
@@ -147,16 +148,21 @@ describe('runtime changes on the real HAProxy', () => {
     assert.ok(runtimeCommands.server > 0 && runtimeCommands.map > 0 && runtimeCommands.certificate > 0, JSON.stringify(runtimeCommands));
   });
 
-  test('the Runtime API client returns answers and rejects failed commands', async () => {
+  test('the Runtime API client runs a batch over one connection and stops at the first failure', async () => {
     const client = new RuntimeClient(join(h.stateDir, 'run/admin.sock'));
-    const [info] = await client.run(['show info']);
-    assert.match(info, /^Name: HAProxy$/m);
-    await assert.rejects(client.run(['set server t_nope_80/s1 state ready']), { code: 'PCL_ERR_RUNTIME_API' });
+    const answers = await client.run([query('show', 'info'), addMap('maps/exact.map', 'batch.test/', 't_api_80'), query('show', 'map', 'maps/exact.map')]);
+    assert.match(answers[0], /^Name: HAProxy$/m);
+    assert.equal(answers[1], '');
+    assert.match(answers[2], / batch\.test\/ t_api_80$/m);
+    const failing = client.run([delMap('maps/exact.map', 'batch.test/'), setServerState('t_nope_80', 's1', 'ready'), addMap('maps/exact.map', 'never.test/', 't_api_80')]);
+    await assert.rejects(failing, (err: unknown) => err instanceof RuntimeBatchError && err.code === 'PCL_ERR_RUNTIME_API' && err.completed === 1 && /t_nope_80\/s1/.test(err.message));
+    const [map] = await client.run([query('show', 'map', 'maps/exact.map')]);
+    assert.doesNotMatch(map, /batch\.test|never\.test/, 'the command before the failure ran, the one after it did not');
   });
 
   test('a failing runtime command falls back to a reload that applies the change', async () => {
     // Remove the entry behind HAProxy's back so that the planned `set map` fails.
-    await new RuntimeClient(join(h.stateDir, 'run/admin.sock')).run(['del map maps/exact.map b.test/']);
+    await new RuntimeClient(join(h.stateDir, 'run/admin.sock')).run([delMap('maps/exact.map', 'b.test/')]);
     state.bRoute = 't_api_80';
     const result = await applyExpecting('reload');
     assert.match(result.reasons[0], /runtime API failed/);

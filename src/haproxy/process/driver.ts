@@ -15,8 +15,8 @@ import type { Model, SourceRef } from '../../model/types.js';
 import { CONFIG_FILE, SERVER_STATE_FILE, ADMIN_SOCKET, RenderMemo, render } from '../render/config.js';
 import { planLayout, slotName } from '../render/layout.js';
 import { RenderRefusedError } from '../render/text.js';
-import { setServerState } from '../runtime/commands.js';
-import { RuntimeClient } from '../runtime/client.js';
+import { query, setServerState } from '../runtime/commands.js';
+import { RuntimeBatchError, RuntimeClient } from '../runtime/client.js';
 import { planUpdate } from '../runtime/plan.js';
 import { planServers } from '../runtime/servers.js';
 import type {
@@ -229,7 +229,7 @@ export class HAProxyDriver extends EventEmitter {
     const sent = servers && servers.reasons.length === 0 ? await this.send(servers.commands) : undefined;
     if (sent && !sent.error) {
       try {
-        const [state] = await this.client.run(['show servers state']);
+        const [state] = await this.client.run([query('show', 'servers', 'state')]);
         await writeFileAtomic(statePath, `${state}\n`, 0o600);
         return { saved: true, sent: sent.count };
       } catch {
@@ -256,18 +256,18 @@ export class HAProxyDriver extends EventEmitter {
     }
   }
 
-  private async send(commands: RuntimeCommand[]): Promise<{ count: number; error?: string }> {
-    let count = 0;
-    for (const command of commands) {
-      try {
-        await this.client.run([command.line]);
-      } catch (err) {
-        return { count, error: (err as Error).message };
-      }
-      count++;
-      this.counters.runtimeCommands[command.kind]++;
+  /** Sends `commands` as one batch over one connection; counts what took effect, even when one failed. */
+  private async send(commands: readonly RuntimeCommand[]): Promise<{ count: number; error?: string }> {
+    let count = commands.length;
+    let error: string | undefined;
+    try {
+      await this.client.run(commands);
+    } catch (err) {
+      count = err instanceof RuntimeBatchError ? err.completed : 0;
+      error = (err as Error).message;
     }
-    return { count };
+    for (const command of commands.slice(0, count)) if (command.kind !== 'query') this.counters.runtimeCommands[command.kind]++;
+    return error === undefined ? { count } : { count, error };
   }
 
   /** Drain cannot be written in the configuration: after a fresh start it is set at runtime. */

@@ -44,9 +44,14 @@ export function buildCertificates(model: Model): CertEntry[] {
   return entries;
 }
 
-/** One crt-list line: the certificate file followed by its SNI filters. */
+/** The words of one crt-list line: the certificate file followed by its SNI filters. */
+export function crtListWords(entry: CertEntry): string[] {
+  return [entry.file, ...entry.hosts];
+}
+
+/** One crt-list line, as the file holds it. */
 export function crtListLine(entry: CertEntry): string {
-  return [entry.file, ...entry.hosts].join(' ');
+  return crtListWords(entry).join(' ');
 }
 
 export function crtListText(entries: readonly CertEntry[]): string {

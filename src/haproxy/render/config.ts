@@ -206,7 +206,7 @@ function renderBackend(out: Lines, backend: Backend, slots: readonly (string | n
   out.add(`    ${balanceLine(backend.balance)}`, src);
   for (const { line, source } of backendDirectives(backend, ipv6Bind)) out.add(`    ${line}`, source);
   // Every slot carries the options: a free slot may get an endpoint at runtime.
-  const options = serverOptionWords(backend);
+  const options = serverOptionWords(backend).map((w) => ` ${w}`).join('');
   slots.forEach((key, i) => {
     const server = key === null ? undefined : servers.get(key);
     if (!server) out.add(`    server ${slotName(i)} ${FREE_SLOT_ENDPOINT} disabled${options}`, src);

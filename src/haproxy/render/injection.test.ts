@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Draft, Model } from '../../model/types.js';
 import { syncFiles, writeFileAtomic } from '../process/files.js';
 import { validateConfig } from '../process/validate.js';
-import { addMap } from '../runtime/commands.js';
+import { addMap, commandLine } from '../runtime/commands.js';
 import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
 import { backend, certificate, deepFreeze, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import { render } from './config.js';
@@ -105,7 +105,7 @@ describe('hostile model strings', () => {
     const rendered = renderModel(m, join(dir, 'path'));
     const exact = rendered.files.find((f) => f.path === 'maps/exact.map');
     assert.equal(exact?.content, `a.example.com${path} ns_svc_80\n`);
-    assert.equal(addMap('maps/exact.map', `a.example.com${path}`, 'ns_svc_80').line, "add map maps/exact.map a.example.com/a\\;b'c$d(e)f%41@:+,=!*~ ns_svc_80");
+    assert.equal(commandLine(addMap('maps/exact.map', `a.example.com${path}`, 'ns_svc_80')), "add map maps/exact.map a.example.com/a\\;b'c$d(e)f%41@:+,=!*~ ns_svc_80");
     await syncFiles(join(dir, 'path'), rendered.files);
     await writeFileAtomic(join(dir, 'path', 'haproxy.cfg'), rendered.config, 0o644);
     const result = await validateConfig(HAPROXY, join(dir, 'path', 'haproxy.cfg'));

@@ -151,10 +151,10 @@ const SEND_PROXY: Record<NonNullable<ServerOptions['sendProxy']>, string> = {
   'v2-ssl-cn': 'send-proxy-v2-ssl-cn',
 };
 
-/** Words appended to every server line of the backend (and to `add server`), with a leading space. */
-export function serverOptionWords(backend: Backend): string {
+/** Words appended to every server line of the backend (and to `add server`). */
+export function serverOptionWords(backend: Backend): string[] {
   const s = backend.server;
-  if (!s) return '';
+  if (!s) return [];
   const words: string[] = [];
   if (s.check) words.push('check', ...(s.checkIntervalMs !== undefined ? ['inter', `${count(s.checkIntervalMs, 'check interval')}ms`] : []));
   if (s.maxconn !== undefined) words.push('maxconn', String(count(s.maxconn, 'pod-maxconn')));
@@ -168,7 +168,7 @@ export function serverOptionWords(backend: Backend): string {
   } else if (s.proto === 'h2') {
     words.push('proto', 'h2');
   }
-  return words.length > 0 ? ` ${words.join(' ')}` : '';
+  return words;
 }
 
 /** True when `add server` cannot reproduce the backend's server lines (their TLS files are only read at startup). */

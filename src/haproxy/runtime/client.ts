@@ -1,32 +1,22 @@
 /**
- * Runtime API client over HAProxy's unix stats socket. One connection per command (the socket's
- * non-interactive mode answers and closes), so a failed command never leaves a half-read stream.
- * HAProxy answers in free text with no status code; each command verb has a known success answer,
- * anything else is a failure.
+ * Runtime API client over HAProxy's unix stats socket. A batch of commands shares one connection
+ * in the CLI's interactive mode (`prompt`), where every answer ends with the prompt `\n> `; the
+ * commands go one at a time, so the batch stops at the first failure and nothing after it runs.
+ * HAProxy answers in free text with no status code: each command carries the answer that means
+ * success, anything else is a failure.
  */
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { ControllerError } from '../../errors.js';
-import { describeCommand } from './commands.js';
+import type { RuntimeCommand } from '../types.js';
+import { describeCommand, wireText } from './commands.js';
 
-const SUCCESS: [RegExp, RegExp][] = [
-  [/^set server \S+ addr /, /^(IP changed from|no need to change the addr)/],
-  [/^set server \S+ state /, /^$/],
-  [/^add server /, /^New server registered/],
-  [/^(add|set|del) map /, /^$/],
-  [/^new ssl cert /, /^New empty certificate store/],
-  [/^set ssl cert /, /^Transaction (created|updated) for certificate/],
-  [/^commit ssl cert /, /\nSuccess!$/],
-  [/^add ssl crt-list /, /\nSuccess!$/],
-  [/^del ssl crt-list /, /^Entry '.*' deleted in crtlist/],
-  [/^del ssl cert /, /^Certificate '.*' deleted!$/],
-];
-
-const GENERIC_FAILURE = /^(Unknown command|Permission denied)/;
-
-/** Whether `response` (trimmed) is the success answer to `line`. */
-export function isSuccess(line: string, response: string): boolean {
-  for (const [command, success] of SUCCESS) if (command.test(line)) return success.test(response);
-  return !GENERIC_FAILURE.test(response);
+/** A batch that stopped: `completed` commands before the failed one took effect. */
+export class RuntimeBatchError extends ControllerError {
+  readonly completed: number;
+  constructor(message: string, completed: number, options?: { cause?: unknown }) {
+    super('PCL_ERR_RUNTIME_API', message, options);
+    this.completed = completed;
+  }
 }
 
 /** Sends `text` on a fresh connection to `socketPath` and resolves with everything HAProxy answers. */
@@ -48,39 +38,100 @@ export function sendText(socketPath: string, text: string, timeoutMs: number): P
   });
 }
 
-/** The bytes a command line is sent as: payload commands end with the empty line closing the payload. */
-function wireText(line: string): string {
-  return line.includes('\n') ? `${line.replace(/\n+$/, '')}\n\n` : `${line}\n`;
+const PROMPT = '\n> ';
+
+/** One interactive CLI session: `ask` writes a command and resolves with its answer. */
+class PromptSession {
+  private buffer = '';
+  private waiter: { resolve: (answer: string) => void; reject: (err: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  constructor(private readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      this.buffer += chunk;
+      this.deliver();
+    });
+    const fail = (err: Error) => {
+      this.failure ??= err;
+      this.waiter?.reject(this.failure);
+      this.waiter = undefined;
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('connection closed by HAProxy')));
+  }
+
+  /** Resolves with the next answer, without its prompt and trimmed. */
+  next(timeoutMs: number): Promise<string> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.socket.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      this.waiter = {
+        resolve: (answer) => (clearTimeout(timer), resolve(answer)),
+        reject: (err) => (clearTimeout(timer), reject(err)),
+      };
+      this.deliver();
+    });
+  }
+
+  ask(text: string, timeoutMs: number): Promise<string> {
+    this.socket.write(text);
+    return this.next(timeoutMs);
+  }
+
+  private deliver(): void {
+    const end = this.buffer.indexOf(PROMPT);
+    if (end < 0 || !this.waiter) return;
+    // While a payload is read, HAProxy prompts each of its lines with "+ " before the answer.
+    const answer = this.buffer.slice(0, end).replace(/^(\+ )+/, '').trim();
+    this.buffer = this.buffer.slice(end + PROMPT.length);
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter.resolve(answer);
+  }
+
+  close(): void {
+    this.socket.end('quit\n');
+  }
 }
 
 export class RuntimeClient {
-  readonly socketPath: string;
-  readonly timeoutMs: number;
-
-  constructor(socketPath: string, timeoutMs = 5000) {
-    this.socketPath = socketPath;
-    this.timeoutMs = timeoutMs;
-  }
+  constructor(
+    readonly socketPath: string,
+    readonly timeoutMs = 5000,
+  ) {}
 
   /**
-   * Runs `lines` in order, stopping at the first failure. Resolves with one trimmed response per
-   * line; rejects with ControllerError PCL_ERR_RUNTIME_API naming the failed command (never its
-   * payload) and HAProxy's answer.
+   * Runs `commands` in order over one connection, stopping at the first failure. Resolves with
+   * one trimmed answer per command; rejects with RuntimeBatchError (PCL_ERR_RUNTIME_API) naming
+   * the failed command (never its payload), HAProxy's answer, and how many commands took effect.
    */
-  async run(lines: string[]): Promise<string[]> {
-    const responses: string[] = [];
-    for (const line of lines) {
-      let response: string;
-      try {
-        response = (await sendText(this.socketPath, wireText(line), this.timeoutMs)).trim();
-      } catch (cause) {
-        throw new ControllerError('PCL_ERR_RUNTIME_API', `runtime API unreachable for "${describeCommand(line)}": ${(cause as Error).message}`, { cause });
+  async run(commands: readonly RuntimeCommand[]): Promise<string[]> {
+    if (commands.length === 0) return [];
+    const answers: string[] = [];
+    let session: PromptSession | undefined;
+    try {
+      session = new PromptSession(createConnection(this.socketPath));
+      // Turning the prompt on answers with an empty line and the first prompt.
+      await session.ask('prompt\n', this.timeoutMs);
+      for (const command of commands) {
+        let answer: string;
+        try {
+          answer = await session.ask(wireText(command), this.timeoutMs);
+        } catch (cause) {
+          throw new RuntimeBatchError(`runtime API unreachable for "${describeCommand(command)}": ${(cause as Error).message}`, answers.length, { cause });
+        }
+        if (!command.success.test(answer)) {
+          throw new RuntimeBatchError(`"${describeCommand(command)}" failed: ${answer.split('\n').slice(0, 3).join(' / ')}`, answers.length);
+        }
+        answers.push(answer);
       }
-      if (!isSuccess(line, response)) {
-        throw new ControllerError('PCL_ERR_RUNTIME_API', `"${describeCommand(line)}" failed: ${response.split('\n').slice(0, 3).join(' / ')}`);
-      }
-      responses.push(response);
+      return answers;
+    } catch (err) {
+      if (err instanceof RuntimeBatchError) throw err;
+      throw new RuntimeBatchError(`runtime API unreachable: ${(err as Error).message}`, answers.length, { cause: err });
+    } finally {
+      session?.close();
     }
-    return responses;
   }
 }

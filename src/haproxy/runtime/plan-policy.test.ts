@@ -5,6 +5,7 @@ import { planLayout } from '../render/layout.js';
 import { backend, certificate, deepFreeze, globalSettings, model, server } from '../../../test/support/haproxy/model.js';
 import type { Applied } from '../types.js';
 import { planUpdate } from './plan.js';
+import { commandLine } from './commands.js';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n';
 
@@ -61,7 +62,7 @@ describe('planUpdate with annotation-driven settings', () => {
     test(name, () => {
       const result = plan(base(shared), base((m) => { shared(m); change(m); }));
       if ('reasons' in expected) assert.deepEqual(result, { reload: true, reasons: expected.reasons });
-      else assert.deepEqual(result.reload ? result : result.commands.map((c) => c.line), expected.lines);
+      else assert.deepEqual(result.reload ? result : result.commands.map(commandLine), expected.lines);
     });
   }
 });

@@ -6,7 +6,7 @@
  * certificates, then map additions and updates before deletions.
  */
 import type { Backend, GlobalSettings, Model } from '../../model/types.js';
-import { CRT_LIST_FILE, buildCertificates, crtListLine, type CertEntry } from '../render/certs.js';
+import { CRT_LIST_FILE, buildCertificates, crtListLine, crtListWords, type CertEntry } from '../render/certs.js';
 import { redirectCodes } from '../render/config.js';
 import { MAP_FILES, buildMaps, type MapName, type MapsMemo } from '../render/maps.js';
 import type { Applied, RuntimeCommand, UpdatePlan } from '../types.js';
@@ -56,13 +56,13 @@ function certificateCommands(prev: Model, next: Model): RuntimeCommand[] {
     if (!old) {
       commands.push(newSslCert(cert.file));
       rotate(cert);
-      commands.push(addCrtListEntry(CRT_LIST_FILE, crtListLine(cert)));
+      commands.push(addCrtListEntry(CRT_LIST_FILE, crtListWords(cert)));
       continue;
     }
     if (old.pem !== cert.pem) rotate(cert);
     // The default certificate's crt-list line never changes: it has no SNI filter.
     if (crtListLine(old) !== crtListLine(cert)) {
-      commands.push(delCrtListEntry(CRT_LIST_FILE, cert.file), addCrtListEntry(CRT_LIST_FILE, crtListLine(cert)));
+      commands.push(delCrtListEntry(CRT_LIST_FILE, cert.file), addCrtListEntry(CRT_LIST_FILE, crtListWords(cert)));
     }
   }
   const kept = new Set(after.map((c) => c.file));
