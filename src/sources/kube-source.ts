@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { normalise } from './normalise.js';
 import type { Store } from '../store/store.js';
 import type { Kind } from '../store/types.js';
+import { Backoff } from '../backoff.js';
 
 export interface KubeSourceOptions {
   kubeConfig: k8s.KubeConfig;
@@ -58,7 +59,7 @@ export class KubeSource extends EventEmitter {
 
   private async startOne(spec: WatchSpec, pendingSync: Map<Kind, number>): Promise<void> {
     const informer = new k8s.ListWatch(spec.path, new k8s.Watch(this.options.kubeConfig), spec.list, false, undefined, spec.fieldSelector);
-    const entry: Entry = { spec, informer, backoff: this.options.minBackoffMs ?? 500, failed: false, synced: false, run: async () => {} };
+    const entry: Entry = { spec, informer, backoff: new Backoff(this.options.minBackoffMs ?? 500, this.options.maxBackoffMs ?? 30_000), failed: false, synced: false, run: async () => {} };
     this.informers.push(entry);
     const { store } = this.options;
     const upsert = (obj: k8s.KubernetesObject) => {
@@ -85,7 +86,7 @@ export class KubeSource extends EventEmitter {
         this.restartLater(entry, err);
       }
       if (entry.failed || entry.synced) return;
-      entry.backoff = this.options.minBackoffMs ?? 500;
+      entry.backoff.reset();
       entry.synced = true;
       const left = (pendingSync.get(spec.kind) ?? 1) - 1;
       pendingSync.set(spec.kind, left);
@@ -100,8 +101,7 @@ export class KubeSource extends EventEmitter {
   private restartLater(entry: Entry, err: unknown): void {
     if (this.stopped || entry.timer) return;
     this.emit('error', err, entry.spec.kind);
-    const delay = entry.backoff;
-    entry.backoff = Math.min(delay * 2, this.options.maxBackoffMs ?? 30_000);
+    const delay = entry.backoff.next();
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
       if (!this.stopped) void entry.run();
@@ -113,7 +113,7 @@ interface Entry {
   spec: WatchSpec;
   informer: k8s.ListWatch<k8s.KubernetesObject>;
   timer?: NodeJS.Timeout;
-  backoff: number;
+  backoff: Backoff;
   failed: boolean;
   synced: boolean;
   run: () => Promise<void>;

@@ -26,6 +26,7 @@ import type {
 import { syncFiles, writeFileAtomic, type WrittenFiles } from './files.js';
 import { Supervisor } from './supervisor.js';
 import { alertCertificateFiles, validateConfig, type Validation } from './validate.js';
+import { Backoff } from '../../backoff.js';
 
 const STAGING_DIR = 'next';
 const BACKOFF_MIN_MS = 100;
@@ -58,7 +59,7 @@ export class HAProxyDriver extends EventEmitter {
   private queue: Promise<unknown> = Promise.resolve();
   private stopping = false;
   private restartTimer: NodeJS.Timeout | undefined;
-  private backoffMs = BACKOFF_MIN_MS;
+  private readonly backoff = new Backoff(BACKOFF_MIN_MS, BACKOFF_MAX_MS);
   private upSince = 0;
 
   constructor(options: DriverOptions) {
@@ -303,13 +304,12 @@ export class HAProxyDriver extends EventEmitter {
   private onUnexpectedExit(code: number | null, signal: string | null): void {
     this.emit('exit', code, signal);
     if (this.stopping) return;
-    if (Date.now() - this.upSince >= STABLE_MS) this.backoffMs = BACKOFF_MIN_MS;
+    if (Date.now() - this.upSince >= STABLE_MS) this.backoff.reset();
     this.scheduleRestart();
   }
 
   private scheduleRestart(): void {
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
+    const delay = this.backoff.next();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       void this.exclusive(() => this.restart());
