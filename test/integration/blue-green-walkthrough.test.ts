@@ -15,6 +15,7 @@ import { after, before, it } from 'node:test';
 import { parseShowProc } from '../../src/haproxy/process/supervisor.js';
 import { sendText } from '../../src/haproxy/runtime/client.js';
 import { listManifestFiles, parseManifests } from '../../src/sources/manifest-source.js';
+import { lockDemoAddresses } from '../support/demo-lock.js';
 import { startEchoServer, type EchoServer } from '../support/echo-server.js';
 import { startLoad, type Load, type LoadResult } from '../support/load.js';
 import { eventually, freePort, send } from '../support/net.js';
@@ -88,7 +89,11 @@ function assertClean(result: LoadResult, what: string): void {
   assert.ok(result.ok > 100, `${what}: the load kept running (${result.ok} ok)`);
 }
 
+let releaseAddresses: (() => Promise<void>) | undefined;
+
 before(async () => {
+  // The example lists fixed loopback addresses, which the docs test's demo run uses too.
+  releaseAddresses = await lockDemoAddresses();
   dir = await mkdtemp(join(tmpdir(), 'walkthrough-'));
   stateDir = await mkdtemp(join(tmpdir(), 'walkthrough-state-'));
   await cp(join(example, 'app'), dir, { recursive: true });
@@ -106,14 +111,18 @@ before(async () => {
 });
 
 after(async () => {
-  if (controller && controller.exitCode === null) {
-    const exited = new Promise((r) => controller.once('exit', r));
-    controller.kill('SIGTERM');
-    await exited;
+  try {
+    if (controller && controller.exitCode === null) {
+      const exited = new Promise((r) => controller.once('exit', r));
+      controller.kill('SIGTERM');
+      await exited;
+    }
+    await Promise.all(pods.map((p) => p.close()));
+    await rm(dir, { recursive: true, force: true });
+    await rm(stateDir, { recursive: true, force: true });
+  } finally {
+    await releaseAddresses?.();
   }
-  await Promise.all(pods.map((p) => p.close()));
-  await rm(dir, { recursive: true, force: true });
-  await rm(stateDir, { recursive: true, force: true });
 });
 
 it('walks the post: rolling update, rollback, blue-green with /test on green, flips; no failed request', async () => {
