@@ -1,7 +1,9 @@
 /**
  * One HAProxy master process (`-W -db`, master CLI on `run/master.sock`): start, seamless reload,
- * graceful stop. Readiness is checked, not assumed: a worker counts as up once the master lists it
- * and the admin socket answers from that very process.
+ * graceful stop, and the restart policy. Readiness is checked, not assumed: a worker counts as up
+ * once the master lists it and the admin socket answers from that very process. Once supervised,
+ * an exit nobody asked for is reported (`exit`) and answered by a restart after a backoff
+ * (`restarted`, or `restart-failed` and another try later).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -9,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Backoff } from '../../backoff.js';
 import { ControllerError } from '../../errors.js';
 import { ADMIN_SOCKET, CONFIG_FILE, MASTER_SOCKET, PID_FILE } from '../render/config.js';
 import { sendText } from '../runtime/client.js';
@@ -49,6 +52,44 @@ export function parseShowProc(text: string): ProcInfo | undefined {
 const POLL_MS = 25;
 const QUERY_TIMEOUT_MS = 1000;
 const OUTPUT_TAIL = 40;
+const BACKOFF_MIN_MS = 100;
+const BACKOFF_MAX_MS = 5000;
+/** A process that ran this long before dying restarts with the shortest backoff again. */
+const STABLE_MS = 10_000;
+
+/** When to try a restart: backoff between attempts, reset by a process that stayed up long enough. */
+export class RestartSchedule {
+  private upSince = 0;
+
+  constructor(
+    private readonly backoff = new Backoff(BACKOFF_MIN_MS, BACKOFF_MAX_MS),
+    readonly stableMs = STABLE_MS,
+  ) {}
+
+  /** HAProxy came up at `now`. */
+  started(now: number): void {
+    this.upSince = now;
+  }
+
+  /** The delay before restarting after an unexpected exit at `now`. */
+  afterExit(now: number): number {
+    if (now - this.upSince >= this.stableMs) this.backoff.reset();
+    return this.backoff.next();
+  }
+
+  /** The delay before the next attempt after a restart that failed. */
+  afterFailedRestart(): number {
+    return this.backoff.next();
+  }
+}
+
+/** What a restart needs from the owner of the files. */
+export interface Relauncher {
+  /** Runs `task` once no other change to HAProxy is under way. */
+  exclusive(task: () => Promise<void>): Promise<void>;
+  /** Starts HAProxy on the last good files (and sets what they cannot say); rejects when it did not come up. */
+  relaunch(): Promise<void>;
+}
 
 export class Supervisor extends EventEmitter {
   readonly bin: string;
@@ -57,6 +98,9 @@ export class Supervisor extends EventEmitter {
   private exited: Promise<void> | undefined;
   private expectExit = false;
   private readonly tail: string[] = [];
+  private readonly schedule = new RestartSchedule();
+  private relauncher: Relauncher | undefined;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(bin: string, stateDir: string, private readonly accessLogs: 'relay' | 'inherit' = 'relay') {
     super();
@@ -123,7 +167,46 @@ export class Supervisor extends EventEmitter {
     this.child = undefined;
     done();
     // 'exit' reports only exits nobody asked for; start() reports its own failures.
-    if (!this.expectExit) this.emit('exit', code, signal);
+    if (this.expectExit) return;
+    this.emit('exit', code, signal);
+    if (this.relauncher) this.restartLater(this.schedule.afterExit(Date.now()));
+  }
+
+  /** From now on, an unexpected exit is answered by `relauncher.relaunch()` after a backoff. */
+  supervise(relauncher: Relauncher): void {
+    this.relauncher = relauncher;
+  }
+
+  /** No more restarts (before a stop); a pending one is cancelled. */
+  unsupervise(): void {
+    this.relauncher = undefined;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+  }
+
+  get supervised(): boolean {
+    return this.relauncher !== undefined;
+  }
+
+  private restartLater(delay: number): void {
+    const relauncher = this.relauncher!;
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void relauncher.exclusive(() => this.restart(relauncher));
+    }, delay);
+  }
+
+  private async restart(relauncher: Relauncher): Promise<void> {
+    // Checked in turn, not when scheduled: a stop or a start may have come first.
+    if (this.relauncher !== relauncher || this.child) return;
+    try {
+      await relauncher.relaunch();
+    } catch (err) {
+      this.emit('restart-failed', err);
+      if (this.relauncher === relauncher) this.restartLater(this.schedule.afterFailedRestart());
+      return;
+    }
+    this.emit('restarted');
   }
 
   /** Starts HAProxy on the current `haproxy.cfg` and waits until a worker serves the admin socket. */
@@ -136,7 +219,10 @@ export class Supervisor extends EventEmitter {
     try {
       while (this.child === child && Date.now() < deadline) {
         const info = await this.proc();
-        if (info && info.workers.length > 0 && (await this.servingPid()) === info.workers[0]) return;
+        if (info && info.workers.length > 0 && (await this.servingPid()) === info.workers[0]) {
+          this.schedule.started(Date.now());
+          return;
+        }
         await sleep(POLL_MS);
       }
       throw new ControllerError('PCL_ERR_HAPROXY_START', `HAProxy did not start: ${this.output() || 'no worker came up'}`);
