@@ -59,7 +59,9 @@ export function annotationsDoc(): string {
     '- **Values never become configuration text:** each is parsed into typed data and rejected if it',
     '  does not fit; header values, paths and realms are quoted literally (a `%` stays a `%`).',
     '- **Times** are a number with an optional unit (`ms` (the default), `s`, `m`, `h`, `d`); **bools** are',
-    '  `"true"` or `"false"`; **IP lists** are addresses and CIDRs separated by commas, spaces or newlines.',
+    '  `"true"` or `"false"` (also, in any case, `on`/`off`, `enabled`/`disabled`, `1`/`0`, `t`/`f`, the spellings',
+    '  the HAProxy Technologies controller took); **IP lists** are addresses and CIDRs separated by commas,',
+    '  spaces or newlines.',
     '',
     ...sections,
   ].join('\n');

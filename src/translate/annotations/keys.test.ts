@@ -36,6 +36,14 @@ const ACCEPTED_AND_REFUSED: Row[] = [
   ['request-redirect-code', '300', /not one of 301, 302, 303, 307, 308/],
   ['ssl-redirect', 'false', false],
   ['ssl-redirect', 'yes', /not "true" or "false"/],
+  // The spellings the HAProxy Technologies controller took, as its blog posts' ConfigMaps use them.
+  ['ssl-redirect', 'OFF', false],
+  ['ssl-redirect', 'on', true],
+  ['ssl-redirect', 'Enabled', true],
+  ['ssl-redirect', 'disabled', false],
+  ['ssl-redirect', '1', true],
+  ['ssl-redirect', 'F', false],
+  ['ssl-redirect', 'offf', /not "true" or "false"/],
   ['ssl-redirect-port', '8443', 8443],
   ['ssl-redirect-port', '70000', /whole number from 1 to 65535/],
   // Access control

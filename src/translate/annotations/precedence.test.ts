@@ -28,7 +28,7 @@ const policy = (b: Backend) => b.policy;
 const ROWS: Row[] = [
   { key: 'load-balance', kind: 'backend', raw: ['leastconn', 'source', 'first'], expected: ['leastconn', 'source', 'first'], fallback: 'roundrobin', invalid: 'fastest', read: (_, b) => b.balance },
   { key: 'pod-maxconn', kind: 'backend', raw: ['1', '2', '3'], expected: [1, 2, 3], fallback: undefined, invalid: '-1', read: (_, b) => server(b)?.maxconn },
-  { key: 'check', kind: 'backend', raw: ['false', 'true', 'false'], expected: [false, true, false], fallback: false, invalid: 'off', read: (_, b) => server(b)?.check ?? false },
+  { key: 'check', kind: 'backend', raw: ['false', 'true', 'false'], expected: [false, true, false], fallback: false, invalid: 'nope', read: (_, b) => server(b)?.check ?? false },
   { key: 'check-http', kind: 'backend', raw: ['/s', '/i', '/c'], expected: ['/s', '/i', '/c'], fallback: undefined, invalid: 'health', read: (_, b) => server(b)?.checkHttp?.uri },
   { key: 'check-interval', kind: 'backend', raw: ['1s', '2s', '3s'], expected: [1000, 2000, 3000], fallback: undefined, invalid: '2 s', read: (_, b) => server(b)?.checkIntervalMs },
   { key: 'cookie-persistence', kind: 'backend', raw: ['S', 'I', 'C'], expected: ['S', 'I', 'C'], fallback: undefined, invalid: 'a=b', read: (_, b) => b.cookie?.name },

@@ -11,12 +11,20 @@ import { ok, refuse, type Parsed } from './types.js';
 /** Control characters (C0, DEL, C1) and the Unicode line and paragraph separators. */
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
-/** `"true"` or `"false"`. */
+/**
+ * `"true"` or `"false"`. Also, in any case, the spellings the HAProxy Technologies controller took
+ * (Go's ParseBool: `1`, `t`, `0`, `f`; and its older `on`/`off`, `enabled`/`disabled`), so that a
+ * ConfigMap written for it, such as its blog posts' `ssl-redirect: "OFF"`, means the same here.
+ */
 export function parseBool(raw: string): Parsed<boolean> {
-  if (raw === 'true') return ok(true);
-  if (raw === 'false') return ok(false);
+  const word = raw.toLowerCase();
+  if (TRUE_WORDS.has(word)) return ok(true);
+  if (FALSE_WORDS.has(word)) return ok(false);
   return refuse('is not "true" or "false"');
 }
+
+const TRUE_WORDS = new Set(['true', 't', '1', 'on', 'enabled']);
+const FALSE_WORDS = new Set(['false', 'f', '0', 'off', 'disabled']);
 
 /** HAProxy's limit for timeouts and periods: 2^31 - 1 milliseconds (about 24.8 days). */
 export const MAX_TIME_MS = 2_147_483_647;
