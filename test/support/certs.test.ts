@@ -85,6 +85,7 @@ describe('makeCertificatePem', () => {
     assert.match(x509.subject, /^CN=a\.test$/);
     assert.equal(x509.subjectAltName, 'DNS:a.test, DNS:*.wild.test');
     assert.ok(x509.checkPrivateKey(crypto.createPrivateKey(pem.slice(at))));
+    assert.ok(!pem.includes('\r'), 'lines end in LF, as openssl writes them');
   });
 
   test('names only the common name when no other names are given', () => {

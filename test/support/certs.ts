@@ -98,7 +98,10 @@ function issue(recipe: Recipe): CertificatePair {
   cert.setExtensions(extensions(recipe, issuerCert));
   const signer = recipe.issuer ? forge.pki.privateKeyFromPem(recipe.issuer.keyPem) : forgeKey;
   cert.sign(signer as forge.pki.rsa.PrivateKey, forge.md.sha256.create());
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: privateKey.export({ type: recipe.keyFormat, format: 'pem' }).toString() };
+  // forge ends PEM lines with CRLF; openssl, Node and Kubernetes tools write LF, and tests compare
+  // the files HAProxy is given byte for byte.
+  const certPem = forge.pki.certificateToPem(cert).replace(/\r\n/g, '\n');
+  return { certPem, keyPem: privateKey.export({ type: recipe.keyFormat, format: 'pem' }).toString() };
 }
 
 /**
