@@ -7,7 +7,8 @@
 import { parseArgs } from 'node:util';
 import { startEchoServer, type EchoServer } from '../test/support/echo-server.js';
 import { startLoad } from '../test/support/load.js';
-import { eventually, send } from '../test/support/net.js';
+import { eventually } from '../test/support/eventually.js';
+import { send } from '../test/support/net.js';
 import { endpointSlice, ingress, service, type SliceEndpoint } from '../test/support/objects.js';
 import { printTable, startBenchStack } from './setup.js';
 

@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { findBinary } from '../src/app/find-binary.js';
-import { eventually, freePort, send } from '../test/support/net.js';
+import { eventually } from '../test/support/eventually.js';
+import { freePort, send } from '../test/support/net.js';
 import { handWrittenConfig, originConfig } from './haproxy-configs.js';
 import { percentile, printTable, startBenchStack } from './setup.js';
 

@@ -26,7 +26,8 @@ import { normalise } from '../src/sources/normalise.js';
 import { translate } from '../src/translate/index.js';
 import type { KubeObject } from '../src/store/types.js';
 import { snapshotOf } from '../test/support/fixtures.js';
-import { eventually, freePort, send } from '../test/support/net.js';
+import { eventually } from '../test/support/eventually.js';
+import { freePort, send } from '../test/support/net.js';
 import { handWrittenConfig, originConfig } from './haproxy-configs.js';
 import { benchObjects, printTable } from './setup.js';
 

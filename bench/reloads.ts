@@ -8,7 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { startEchoServer } from '../test/support/echo-server.js';
-import { makeCertificatePem } from '../test/support/haproxy/certs.js';
+import { makeCertificatePem } from '../test/support/certs.js';
 import { createHarness } from '../test/support/haproxy/harness.js';
 import { backend, certificate, globalSettings, model, route, server } from '../test/support/haproxy/model.js';
 import { startLoad } from '../test/support/load.js';

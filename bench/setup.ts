@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startKubeApiServer, type KubeApiServer } from '../test/support/kube-api/index.js';
-import { eventually, freePort } from '../test/support/net.js';
+import { eventually } from '../test/support/eventually.js';
+import { freePort } from '../test/support/net.js';
 import { endpointSlice, ingress, ingressClass, namespace, service } from '../test/support/objects.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as k8s from '@kubernetes/client-node';
+import { eventually } from '../../test/support/eventually.js';
 import { startKubeApiServer, type KubeApiServer } from '../../test/support/kube-api/index.js';
 import { LeaderElector, type LeaderElectorOptions } from './leader-election.js';
 
@@ -62,11 +63,7 @@ function nextEvent(emitter: LeaderElector, event: string, timeoutMs: number): Pr
 }
 
 async function waitFor(what: string, predicate: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(20);
-  }
+  await eventually(predicate, { timeoutMs, what });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { eventually } from '../../test/support/eventually.js';
 import { Store } from '../store/store.js';
 import { ManifestSource, type ManifestError } from './manifest-source.js';
 
@@ -97,9 +98,5 @@ async function withSource(body: (t: { dir: string; store: Store; source: Manifes
 }
 
 async function waitFor(check: () => boolean, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what} not reached`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await eventually(check, { timeoutMs: 5000, what });
 }

@@ -52,3 +52,19 @@ test('certificateFingerprint reads the first certificate and copes with anything
   assert.equal(certificateFingerprint('no PEM here'), 'none');
   assert.equal(certificateFingerprint('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), 'unreadable');
 });
+
+test('tls.crt and tls.key: missing, empty and not base64 are all unusable; line breaks are not', () => {
+  const secret = fixtureSecret();
+  const cases: { desc: string; data: Record<string, string>; expected: string | 'ok' }[] = [
+    { desc: 'as Kubernetes writes it', data: secret.data, expected: 'ok' },
+    { desc: 'missing tls.crt', data: { 'tls.key': secret.data['tls.key'] }, expected: 'tls.crt is missing, empty or not base64' },
+    { desc: 'empty tls.crt', data: { ...secret.data, 'tls.crt': '' }, expected: 'tls.crt is missing, empty or not base64' },
+    { desc: 'empty tls.key', data: { ...secret.data, 'tls.key': '' }, expected: 'tls.key is missing, empty or not base64' },
+    { desc: 'tls.crt with a space in it', data: { ...secret.data, 'tls.crt': `${secret.data['tls.crt'].slice(0, 8)} ${secret.data['tls.crt'].slice(8)}` }, expected: 'tls.crt is missing, empty or not base64' },
+    { desc: 'tls.key wrapped at 76 columns', data: { ...secret.data, 'tls.key': secret.data['tls.key'].replace(/.{76}/g, '$&\r\n') }, expected: 'ok' },
+  ];
+  for (const c of cases) {
+    const result = checkTlsSecret({ ...secret, data: c.data });
+    assert.equal(result.ok ? 'ok' : result.reason, c.expected, c.desc);
+  }
+});

@@ -1,5 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import type { Secret } from '../store/types.js';
+import { decodeSecretValue } from './base64.js';
 
 /** A usable TLS Secret, or why it is not. */
 export type TlsSecretCheck = { ok: true; pem: string } | { ok: false; reason: string };
@@ -7,7 +8,6 @@ export type TlsSecretCheck = { ok: true; pem: string } | { ok: false; reason: st
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]*?-----END CERTIFICATE-----/;
 /** The key formats HAProxy loads unencrypted: PKCS#8, PKCS#1 (RSA) and SEC1 (EC). */
 const PRIVATE_KEY = /-----BEGIN (PRIVATE KEY|RSA PRIVATE KEY|EC PRIVATE KEY)-----\r?\n[\s\S]*?-----END \1-----/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
  * Checks a `kubernetes.io/tls`-shaped Secret and builds the PEM HAProxy loads: `tls.crt` (ending in
@@ -15,8 +15,8 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * mismatched pair, and that would fail the whole configuration rather than this one Secret.
  */
 export function checkTlsSecret(secret: Secret): TlsSecretCheck {
-  const crt = decode(secret.data['tls.crt']);
-  const key = decode(secret.data['tls.key']);
+  const crt = pemText(secret.data['tls.crt']);
+  const key = pemText(secret.data['tls.key']);
   if (crt === undefined) return { ok: false, reason: 'tls.crt is missing, empty or not base64' };
   if (key === undefined) return { ok: false, reason: 'tls.key is missing, empty or not base64' };
   const certBlock = CERTIFICATE.exec(crt)?.[0];
@@ -42,11 +42,10 @@ function pairProblem(certBlock: string, keyBlock: string): string | undefined {
   }
 }
 
-function decode(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const compact = value.replace(/\s+/g, '');
-  if (compact === '' || compact.length % 4 !== 0 || !BASE64.test(compact)) return undefined;
-  return Buffer.from(compact, 'base64').toString('utf8');
+/** The text of tls.crt or tls.key; an empty value is as unusable as a missing one: there is no PEM in it. */
+function pemText(value: string | undefined): string | undefined {
+  const decoded = decodeSecretValue(value);
+  return decoded.state === 'text' ? decoded.text : undefined;
 }
 
 function withNewline(text: string): string {

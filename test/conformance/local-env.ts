@@ -7,11 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startKubeApiServer } from '../support/kube-api/index.js';
+import { freePort } from '../support/net.js';
 import { Cluster } from './cluster.js';
 
 /** Settings for {@link startLocalEnvironment}. */
@@ -37,17 +37,6 @@ export interface LocalEnvironment {
 
 /** Controller name the IngressClass points at. */
 export const CONTROLLER_NAME = 'portcullis.dev/ingress-controller';
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function probe(port: number): Promise<number> {
   return new Promise((resolve) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
+import { send, type SimpleResponse } from '../support/net.js';
 import { ApiException, type V1EndpointSlice, type V1Endpoints, type V1Ingress, type V1Secret } from '@kubernetes/client-node';
 import { AddressAllocator } from './backends.js';
 import type { Cluster } from './cluster.js';
@@ -49,13 +50,9 @@ function newWorld(fake: FakeCluster, s = settings()): ScenarioWorld {
   return new ScenarioWorld(fake as unknown as Cluster, new AddressAllocator('127.0.0.1'), s);
 }
 
-function get(url: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    http.get(url, { headers: { Host: host }, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on('error', reject);
-  });
+function get(url: string, host: string): Promise<SimpleResponse> {
+  const { hostname, port, pathname } = new URL(url);
+  return send({ address: hostname, port: Number(port), host, path: pathname });
 }
 
 describe('ScenarioWorld', () => {

@@ -18,7 +18,8 @@ import { listManifestFiles, parseManifests } from '../../src/sources/manifest-so
 import { lockDemoAddresses } from '../support/demo-lock.js';
 import { startEchoServer, type EchoServer } from '../support/echo-server.js';
 import { startLoad, type Load, type LoadResult } from '../support/load.js';
-import { eventually, freePort, send } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
+import { freePort, send } from '../support/net.js';
 
 const example = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'examples', 'blue-green-walkthrough');
 const HOST = 'walkthrough.localhost';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { selfSignedCertificate } from '../support/certs.js';
-import { eventually, freePort } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/net.js';
 import { endpointSlice, ingress, ingressClass, namespace, service, tlsSecret } from '../support/objects.js';
 import { startStack, type Stack } from '../support/stack.js';
 

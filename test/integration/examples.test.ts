@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { lockDemoAddresses } from '../support/demo-lock.js';
-import { eventually, freePort, send } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
+import { freePort, send } from '../support/net.js';
 
 const run = promisify(execFile);
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

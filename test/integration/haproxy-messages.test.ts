@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startControllerProcess } from '../support/cli-process.js';
-import { eventually } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
 import { endpointSlice, ingress, ingressClass, service } from '../support/objects.js';
 
 const yaml = (...objects: object[]) => objects.map((o) => JSON.stringify(o)).join('\n---\n');

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli, startControllerProcess } from '../support/cli-process.js';
-import { eventually, freePort, send } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
+import { freePort, send } from '../support/net.js';
 import { endpointSlice, ingress, ingressClass, service } from '../support/objects.js';
 
 const SLOW = { address: '127.0.51.1', port: 8080 };

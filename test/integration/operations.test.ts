@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { eventually, freePort, send } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
+import { freePort, send } from '../support/net.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const root = join(dist, '..');

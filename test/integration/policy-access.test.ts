@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sendText } from '../../src/haproxy/runtime/client.js';
-import { eventually } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
 import { objects, request, startBackend, startPolicyProxy, type Backend, type PolicyProxy } from './policy-support.js';
 
 /** `openssl passwd -6 -salt saltsalt alicepw` and `openssl passwd -1 -salt saltsalt carolpw`. */

@@ -6,9 +6,10 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { eventually } from '../support/net.js';
+import { makeTestPki } from '../support/certs.js';
+import { eventually } from '../support/eventually.js';
 import {
-  makeTestPki, multiPortService, objects, request, startBackend, startPolicyProxy, startProxyProtocolBackend, type Backend, type PolicyProxy,
+  multiPortService, objects, request, startBackend, startPolicyProxy, startProxyProtocolBackend, type Backend, type PolicyProxy,
 } from './policy-support.js';
 
 let proxy: PolicyProxy;
@@ -70,9 +71,9 @@ before(async () => {
   proxied = await startProxyProtocolBackend();
   closers.push(() => proxied.close());
   const pki = makeTestPki();
-  mtls = await backend({ tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert } });
+  mtls = await backend({ tls: { cert: pki.server.certPem, key: pki.server.keyPem, ca: pki.ca.certPem } });
   h2 = await backend({ h2: true });
-  https = await backend({ tls: { cert: pki.server.cert, key: pki.server.key } });
+  https = await backend({ tls: { cert: pki.server.certPem, key: pki.server.keyPem } });
   proxy = await startPolicyProxy();
   const ports = spread.map((b) => b.port);
   await proxy.apply([
@@ -93,8 +94,8 @@ before(async () => {
     ...multiPortService('proxied', [proxied.port], { 'haproxy.org/send-proxy-protocol': 'proxy' }),
     objects.ingress('proxied', 'proxied.example.com', 'proxied'),
     ...multiPortService('mtls', [mtls.port], { 'haproxy.org/server-ca': 'backend-ca', 'haproxy.org/server-crt': 'client-cert' }),
-    objects.secret('backend-ca', { 'ca.crt': pki.ca.cert }),
-    objects.secret('client-cert', { 'tls.crt': pki.client.cert, 'tls.key': pki.client.key }),
+    objects.secret('backend-ca', { 'ca.crt': pki.ca.certPem }),
+    objects.secret('client-cert', { 'tls.crt': pki.client.certPem, 'tls.key': pki.client.keyPem }),
     objects.ingress('mtls', 'mtls.example.com', 'mtls'),
     ...multiPortService('grpc', [h2.port], { 'haproxy.org/server-proto': 'h2' }),
     objects.ingress('h2', 'h2.example.com', 'grpc'),

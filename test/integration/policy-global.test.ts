@@ -11,8 +11,8 @@ import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sendText } from '../../src/haproxy/runtime/client.js';
-import { makeCertificatePem } from '../support/haproxy/certs.js';
-import { eventually } from '../support/net.js';
+import { makeCertificatePem } from '../support/certs.js';
+import { eventually } from '../support/eventually.js';
 import { objects, request, startBackend, startPolicyProxy, type Backend, type PolicyProxy } from './policy-support.js';
 
 let proxy: PolicyProxy;

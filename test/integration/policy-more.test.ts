@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { eventually } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
 import { multiPortService, objects, request, startBackend, type Backend, type PolicyProxy, startPolicyProxy } from './policy-support.js';
 
 const HOLD_MS = 800;

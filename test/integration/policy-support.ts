@@ -3,14 +3,10 @@
  * driver, and programmable loopback backends out. Clients can pick their source address
  * (127.0.0.x) to test address-based rules.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createH2Server } from 'node:http2';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createServer as createTcpServer, type Server } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { createHarness, type Harness } from '../support/haproxy/harness.js';
 import type { ApplyResult } from '../../src/haproxy/types.js';
@@ -19,6 +15,7 @@ import { normalise } from '../../src/sources/normalise.js';
 import type { KubeObject } from '../../src/store/types.js';
 import { formatDiagnostic, translate } from '../../src/translate/index.js';
 import type { TranslateOptions } from '../../src/translate/types.js';
+import { listenOn } from '../support/echo-server.js';
 import { baseTranslateOptions, snapshotOf } from '../support/fixtures.js';
 import { send, type SimpleResponse } from '../support/net.js';
 
@@ -62,21 +59,6 @@ function record(req: IncomingMessage, seen: Seen[]): Seen {
   return entry;
 }
 
-function listening(server: Server, port = 0): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function closer(server: Server & { closeAllConnections?: () => void }): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections?.();
-    });
-}
-
 /**
  * An HTTP backend on 127.0.0.1: plain HTTP/1.1, HTTPS (optionally requiring a client certificate
  * signed by `ca`), or cleartext HTTP/2 (`h2`).
@@ -90,15 +72,16 @@ export async function startBackend(options: { handler?: Handler; tls?: { cert: s
   };
   if (options.h2) {
     const server = createH2Server((req, res) => listener(req as unknown as IncomingMessage, res as unknown as ServerResponse));
-    const port = await listening(server as unknown as Server);
-    return { port, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+    const { port, close } = await listenOn(server as unknown as Server);
+    return { port, seen, close };
   }
   const tls = options.tls;
   const server = tls
     ? createHttpsServer({ cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: true } : {}) }, listener)
     : createHttpServer(listener);
   server.keepAliveTimeout = 0;
-  return { port: await listening(server), seen, close: closer(server) };
+  const { port, close } = await listenOn(server);
+  return { port, seen, close };
 }
 
 /** A TCP backend that answers each connection with the PROXY protocol line it received first. */
@@ -116,7 +99,8 @@ export async function startProxyProtocolBackend(): Promise<Backend & { lines: st
     });
     socket.on('error', () => socket.destroy());
   });
-  return { port: await listening(server), seen: [], lines, close: closer(server) };
+  const { port, close } = await listenOn(server);
+  return { port, seen: [], lines, close };
 }
 
 export type Reply = SimpleResponse;
@@ -214,38 +198,4 @@ export async function startPolicyProxy(harnessOptions: Parameters<typeof createH
     },
     close: () => harness.close(),
   };
-}
-
-export interface KeyPair {
-  cert: string;
-  key: string;
-}
-
-/**
- * A test CA with a server certificate (for 127.0.0.1) and a client certificate
- * (CN portcullis-client) it signed, made with the openssl CLI (P-256 keys: fast).
- */
-export function makeTestPki(): { ca: KeyPair; server: KeyPair; client: KeyPair } {
-  const dir = mkdtempSync(join(tmpdir(), 'pcl-pki-'));
-  const file = (name: string) => join(dir, name);
-  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  try {
-    run(['req', '-x509', ...newKey, '-days', '2', '-subj', '/CN=Portcullis Test CA', '-addext', 'basicConstraints=critical,CA:TRUE',
-      '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-keyout', file('ca.key'), '-out', file('ca.crt')]);
-    const leaf = (name: string, cn: string, extensions: string) => {
-      writeFileSync(file(`${name}.ext`), extensions);
-      run(['req', ...newKey, '-subj', `/CN=${cn}`, '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`)]);
-      run(['x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.crt'), '-CAkey', file('ca.key'), '-CAcreateserial', '-days', '2',
-        '-extfile', file(`${name}.ext`), '-out', file(`${name}.crt`)]);
-      return { cert: readFileSync(file(`${name}.crt`), 'utf8'), key: readFileSync(file(`${name}.key`), 'utf8') };
-    };
-    return {
-      ca: { cert: readFileSync(file('ca.crt'), 'utf8'), key: readFileSync(file('ca.key'), 'utf8') },
-      server: leaf('server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n'),
-      client: leaf('client', 'portcullis-client', 'extendedKeyUsage=clientAuth\n'),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }

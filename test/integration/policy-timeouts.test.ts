@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { eventually } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
 import { multiPortService, objects, request, startBackend, startPolicyProxy, type Backend, type PolicyProxy } from './policy-support.js';
 
 /**

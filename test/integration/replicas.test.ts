@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube-api/index.js';
-import { eventually, freePort } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
+import { freePort } from '../support/net.js';
 import { endpointSlice, ingress, ingressClass, namespace, service } from '../support/objects.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

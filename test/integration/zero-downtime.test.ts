@@ -3,7 +3,7 @@ import { createServer, request, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { selfSignedCertificate } from '../support/certs.js';
 import { describeLoad, startLoad, type LoadResult } from '../support/load.js';
-import { eventually } from '../support/net.js';
+import { eventually } from '../support/eventually.js';
 import { endpointSlice, ingress, ingressClass, namespace, service, tlsSecret, type SliceEndpoint } from '../support/objects.js';
 import { startStack, type Stack } from '../support/stack.js';
 

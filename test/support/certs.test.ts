@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import tls from 'node:tls';
 import { describe, test } from 'node:test';
 import forge from 'node-forge';
-import { selfSignedCertificate } from './certs.js';
+import { makeCertificatePem, makeTestPki, selfSignedCertificate } from './certs.js';
 
 describe('selfSignedCertificate', () => {
   test('makes a self-signed RSA-2048 leaf for CN=default, O=Acme Co with a DNS SAN', () => {
@@ -73,5 +73,71 @@ describe('selfSignedCertificate', () => {
     const started = performance.now();
     selfSignedCertificate({ hosts: ['fast.test'] });
     assert.ok(performance.now() - started < 1000, 'certificate generation took a second or more');
+  });
+});
+
+describe('makeCertificatePem', () => {
+  test('is a certificate for the common name and DNS names, then its PKCS#8 key, as HAProxy loads a crt file', () => {
+    const pem = makeCertificatePem('a.test', ['a.test', '*.wild.test']);
+    const at = pem.indexOf('-----BEGIN PRIVATE KEY-----');
+    assert.ok(at > 0, 'the key follows the certificate');
+    const x509 = new crypto.X509Certificate(pem.slice(0, at));
+    assert.match(x509.subject, /^CN=a\.test$/);
+    assert.equal(x509.subjectAltName, 'DNS:a.test, DNS:*.wild.test');
+    assert.ok(x509.checkPrivateKey(crypto.createPrivateKey(pem.slice(at))));
+    assert.ok(!pem.includes('\r'), 'lines end in LF, as openssl writes them');
+  });
+
+  test('names only the common name when no other names are given', () => {
+    const pem = makeCertificatePem('default.test');
+    assert.equal(new crypto.X509Certificate(pem).subjectAltName, 'DNS:default.test');
+  });
+});
+
+describe('makeTestPki', () => {
+  const pki = makeTestPki();
+  const ca = new crypto.X509Certificate(pki.ca.certPem);
+
+  test('makes a CA that signs the server and the client certificate', () => {
+    assert.equal(ca.ca, true);
+    assert.ok(ca.verify(ca.publicKey), 'the CA is self-signed');
+    for (const leaf of [pki.server, pki.client]) {
+      const x509 = new crypto.X509Certificate(leaf.certPem);
+      assert.equal(x509.ca, false);
+      assert.ok(x509.checkIssued(ca), `${x509.subject} names the CA as issuer`);
+      assert.ok(x509.verify(ca.publicKey), `${x509.subject} is signed by the CA`);
+      assert.ok(!x509.verify(x509.publicKey), `${x509.subject} is not self-signed`);
+      assert.ok(x509.checkPrivateKey(crypto.createPrivateKey(leaf.keyPem)));
+    }
+  });
+
+  test('gives the server certificate 127.0.0.1 and serverAuth, the client certificate clientAuth', () => {
+    const server = new crypto.X509Certificate(pki.server.certPem);
+    const client = new crypto.X509Certificate(pki.client.certPem);
+    assert.equal(server.subjectAltName, 'IP Address:127.0.0.1');
+    assert.equal(server.checkIP('127.0.0.1'), '127.0.0.1');
+    assert.deepEqual(server.keyUsage, ['1.3.6.1.5.5.7.3.1']);
+    assert.match(client.subject, /CN=portcullis-client/);
+    assert.deepEqual(client.keyUsage, ['1.3.6.1.5.5.7.3.2']);
+  });
+
+  test('passes a TLS handshake that demands a client certificate from this CA', async () => {
+    const server = tls.createServer({ cert: pki.server.certPem, key: pki.server.keyPem, ca: pki.ca.certPem, requestCert: true, rejectUnauthorized: true }, (socket) => {
+      socket.end(String((socket.getPeerCertificate().subject as { CN?: string }).CN));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port, ca: pki.ca.certPem, cert: pki.client.certPem, key: pki.client.keyPem }, () => undefined);
+        let data = '';
+        socket.on('data', (d: Buffer) => (data += d.toString()));
+        socket.on('end', () => resolve(data));
+        socket.on('error', reject);
+      });
+      assert.equal(answer, 'portcullis-client');
+    } finally {
+      server.close();
+    }
   });
 });

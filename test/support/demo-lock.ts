@@ -7,17 +7,9 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { alive } from './pid.js';
 
 const LOCK = join(tmpdir(), 'portcullis-demo-addresses.lock');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Waits for the lock (at most `timeoutMs`) and returns its release. A lock whose owner died is taken over. */
 export async function lockDemoAddresses(timeoutMs = 15 * 60_000): Promise<() => Promise<void>> {

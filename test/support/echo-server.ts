@@ -1,13 +1,46 @@
 /**
- * An HTTP echo backend that answers exactly like the conformance suite's
- * echo server image (`ingressconformance/echoserver:v0.0.1`): `/health` says
- * `OK`, every other request is described back as JSON. Tests, the demo and
- * the conformance runner all use it as a stand-in for a pod.
+ * Loopback HTTP backends that stand in for pods. The echo server answers exactly like the
+ * conformance suite's echo server image (`ingressconformance/echoserver:v0.0.1`): `/health` says
+ * `OK`, every other request is described back as JSON; tests, the demo and the conformance runner
+ * use it. The named echo backend answers its name, for the driver's tests that count who answered.
+ * Both listen and close through {@link listenOn}, which other test backends use too.
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+
+/** A server listening on loopback. */
+export interface Listening {
+  port: number;
+  /** Stops listening and ends every open connection, idle or not; the same promise when called again. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on `host`:`port` (0 picks a free port). Closing ends idle and busy connections alike,
+ * so a test never waits for a keep-alive connection a client left open.
+ */
+export async function listenOn(server: Server & { closeAllConnections?: () => void }, host = '127.0.0.1', port = 0): Promise<Listening> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    port: (server.address() as AddressInfo).port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+      return closing;
+    },
+  };
+}
 
 /** Values the echo reports back, mirroring the pod's environment. */
 export interface EchoEnv {
@@ -189,26 +222,56 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
   // Go's server never times out idle keep-alive connections; Node's 5 s default
   // would race with a proxy reusing a pooled connection and cause stray 502s.
   server.keepAliveTimeout = 0;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenOn(server, host, options.port ?? 0);
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  let closing: Promise<void> | undefined;
+  return { url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`, host, port, close };
+}
+
+/** A running {@link startEchoBackend}. */
+export interface EchoBackend {
+  name: string;
+  host: string;
+  port: number;
+  /** Requests answered so far. */
+  readonly hits: number;
+  close(): Promise<void>;
+}
+
+/**
+ * An HTTP server on `host` answering its own `name` as the body, with what it saw in headers
+ * (`x-seen-host`, `x-seen-url`, `x-seen-proto`, `x-seen-for`); it sends a `Server` header only when
+ * asked to with `x-send-server: <value>`. `delayMs` delays every answer.
+ */
+export async function startEchoBackend(name: string, host: string, delayMs = 0): Promise<EchoBackend> {
+  const pending = new Set<NodeJS.Timeout>();
+  let hits = 0;
+  const server = http.createServer((req, res) => {
+    hits++;
+    const answer = () => {
+      res.setHeader('x-seen-host', req.headers.host ?? '');
+      res.setHeader('x-seen-url', req.url ?? '');
+      res.setHeader('x-seen-proto', String(req.headers['x-forwarded-proto'] ?? ''));
+      res.setHeader('x-seen-for', String(req.headers['x-forwarded-for'] ?? ''));
+      const ownServer = req.headers['x-send-server'];
+      if (typeof ownServer === 'string') res.setHeader('server', ownServer);
+      res.end(name);
+    };
+    if (delayMs === 0) return answer();
+    const timer = setTimeout(() => {
+      pending.delete(timer);
+      answer();
+    }, delayMs);
+    pending.add(timer);
+  });
+  const listening = await listenOn(server, host);
   return {
-    url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
-    host,
-    port,
+    name, host, port: listening.port,
+    get hits() {
+      return hits;
+    },
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closing;
+      for (const timer of pending) clearTimeout(timer);
+      return listening.close();
     },
   };
 }

@@ -1,5 +1,9 @@
+/**
+ * Loopback ports and the tests' HTTP client: one request on a fresh connection, with the Host
+ * header and SNI a test of an ingress needs.
+ */
 import { createServer } from 'node:net';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 
@@ -17,11 +21,13 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 
 export interface SimpleResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: IncomingHttpHeaders;
   body: string;
   /** Parsed JSON body when it is an object (echo backends), else undefined. */
   json?: Record<string, unknown>;
   certificate?: PeerCertificate;
+  /** Subject CN of the certificate the server presented (HTTPS only). */
+  certificateCN?: string;
 }
 
 /**
@@ -35,6 +41,8 @@ export async function send(options: {
   path?: string;
   method?: string;
   https?: boolean;
+  /** SNI name for HTTPS; defaults to `host`. */
+  servername?: string;
   headers?: Record<string, string>;
   body?: string;
   timeoutMs?: number;
@@ -52,7 +60,7 @@ export async function send(options: {
         headers: { ...(options.host ? { host: options.host } : {}), ...options.headers },
         agent: false,
         ...(options.localAddress ? { localAddress: options.localAddress } : {}),
-        ...(options.https ? { servername: options.host, rejectUnauthorized: false } : {}),
+        ...(options.https ? { servername: options.servername ?? options.host, rejectUnauthorized: false } : {}),
         timeout: options.timeoutMs ?? 5000,
       },
       (res) => {
@@ -68,7 +76,10 @@ export async function send(options: {
             // not JSON
           }
           const certificate = options.https ? (res.socket as TLSSocket).getPeerCertificate?.() : undefined;
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json, certificate });
+          resolve({
+            status: res.statusCode ?? 0, headers: res.headers, body, json, certificate,
+            ...(certificate ? { certificateCN: String(certificate.subject?.CN ?? '') } : {}),
+          });
         });
         res.on('error', reject);
       },
@@ -79,20 +90,18 @@ export async function send(options: {
   });
 }
 
-/** Polls `check` until it returns a truthy value or the time runs out (then throws with the last value). */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  let last: unknown;
-  for (;;) {
-    try {
-      last = await check();
-      if (last) return last as T;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.what ?? 'condition'}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 25));
-  }
+/** Options for {@link get}. */
+export interface GetOptions {
+  host?: string;
+  headers?: Record<string, string>;
+  path?: string;
+  /** Use HTTPS with this SNI name. */
+  servername?: string;
+  timeoutMs?: number;
+}
+
+/** A GET to 127.0.0.1:`port` on a fresh connection: {@link send} as the driver's tests call it. */
+export function get(port: number, options: GetOptions = {}): Promise<SimpleResponse> {
+  const { servername, ...rest } = options;
+  return send({ address: '127.0.0.1', port, ...rest, ...(servername === undefined ? {} : { https: true, servername }) });
 }

@@ -6,7 +6,8 @@ import { parseOptions } from '../../src/app/options.js';
 import { runController, type RunningController } from '../../src/app/run-controller.js';
 import { startEchoServer, type EchoServer } from './echo-server.js';
 import { startKubeApiServer, type KubeApiServer } from './kube-api/index.js';
-import { eventually, freePort, send, type SimpleResponse } from './net.js';
+import { eventually } from './eventually.js';
+import { freePort, send, type SimpleResponse } from './net.js';
 
 export interface Stack {
   api: KubeApiServer;

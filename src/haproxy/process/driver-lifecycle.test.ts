@@ -4,10 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Draft, Model } from '../../model/types.js';
-import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
-import { alive, createHarness, eventually, type Harness } from '../../../test/support/haproxy/harness.js';
+import { makeCertificatePem } from '../../../test/support/certs.js';
+import { alive } from '../../../test/support/pid.js';
+import { createHarness, type Harness } from '../../../test/support/haproxy/harness.js';
+import { eventually } from '../../../test/support/eventually.js';
 import { backend, certificate, deepFreeze, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
-import { get, startEchoBackend, type EchoBackend } from '../../../test/support/haproxy/net.js';
+import { get } from '../../../test/support/net.js';
+import { startEchoBackend, type EchoBackend } from '../../../test/support/echo-server.js';
 
 /** Looks like PEM, is not a certificate: only `haproxy -c` can tell. */
 const BOGUS_PEM = '-----BEGIN CERTIFICATE-----\nQUFBQUFBQUE=\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nQUFBQUFBQUE=\n-----END PRIVATE KEY-----\n';
@@ -131,7 +134,7 @@ describe('stopping', () => {
       await h.driver.start(lifecycleModel(h));
       const { masterPid, workers } = await h.proc();
       const inFlight = get(h.httpPort, { host: 'slow.test' });
-      await eventually(() => slow.hits > 0, 2000, 'request reached the backend');
+      await eventually(() => slow.hits > 0, { timeoutMs: 2000, what: 'request reached the backend' });
       await h.driver.stop(3000);
       assert.deepEqual([(await inFlight).status, (await inFlight).body], [200, 'slow']);
       assert.ok(!alive(masterPid) && !workers.some(alive), 'no HAProxy process left');
@@ -148,7 +151,7 @@ describe('stopping', () => {
       await h.driver.start(lifecycleModel(h, (m) => { m.backends[1].servers = [server(sleepy.host, sleepy.port)]; }));
       const { masterPid, workers } = await h.proc();
       const inFlight = get(h.httpPort, { host: 'slow.test', timeoutMs: 15_000 }).then(() => 'answered', () => 'cut');
-      await eventually(() => sleepy.hits > 0, 2000, 'request reached the backend');
+      await eventually(() => sleepy.hits > 0, { timeoutMs: 2000, what: 'request reached the backend' });
       const t0 = Date.now();
       await h.driver.stop(200);
       assert.ok(Date.now() - t0 < 3000, `stop took ${Date.now() - t0} ms`);

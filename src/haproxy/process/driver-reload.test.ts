@@ -5,8 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Model } from '../../model/types.js';
 import { startEchoServer, type EchoServer } from '../../../test/support/echo-server.js';
-import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
-import { createHarness, eventually, type Harness } from '../../../test/support/haproxy/harness.js';
+import { makeCertificatePem } from '../../../test/support/certs.js';
+import { createHarness, type Harness } from '../../../test/support/haproxy/harness.js';
+import { eventually } from '../../../test/support/eventually.js';
 import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import { describeLoad, startLoad } from '../../../test/support/load.js';
 
@@ -92,7 +93,7 @@ describe('reloads under load', () => {
         }
         // Still under load: old workers hand their keep-alive clients over (`Connection: close` on
         // the next response) and leave; none waits for hard-stop-after or for the clients to stop.
-        await eventually(async () => (await h.proc()).oldWorkers.length === 0, 10_000, 'old workers gone under load');
+        await eventually(async () => (await h.proc()).oldWorkers.length === 0, { timeoutMs: 10_000, what: 'old workers gone under load' });
       } finally {
         await load.stop();
       }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Draft, Model } from '../../model/types.js';
-import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
+import { makeCertificatePem } from '../../../test/support/certs.js';
 import { createHarness, type Harness } from '../../../test/support/haproxy/harness.js';
 import { backend, certificate, deepFreeze, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
-import { get, startEchoBackend, type EchoBackend } from '../../../test/support/haproxy/net.js';
+import { get } from '../../../test/support/net.js';
+import { startEchoBackend, type EchoBackend } from '../../../test/support/echo-server.js';
 
 const SERVER_HEADER = `pcl %[src] 'q' "dq" #h \\ $HOME`;
 let h: Harness;

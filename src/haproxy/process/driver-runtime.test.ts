@@ -5,10 +5,11 @@ import { after, before, describe, test } from 'node:test';
 import type { Model, Server } from '../../model/types.js';
 import { RuntimeBatchError, RuntimeClient } from '../runtime/client.js';
 import { addMap, delMap, query, setServerState } from '../runtime/commands.js';
-import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
+import { makeCertificatePem } from '../../../test/support/certs.js';
 import { createHarness, type Harness } from '../../../test/support/haproxy/harness.js';
 import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
-import { get, startEchoBackend, type EchoBackend } from '../../../test/support/haproxy/net.js';
+import { get } from '../../../test/support/net.js';
+import { startEchoBackend, type EchoBackend } from '../../../test/support/echo-server.js';
 
 let h: Harness;
 let web: EchoBackend[];

@@ -7,7 +7,7 @@ import type { Draft, Model } from '../../model/types.js';
 import { syncFiles, writeFileAtomic } from '../process/files.js';
 import { validateConfig } from '../process/validate.js';
 import { addMap, commandLine } from '../runtime/commands.js';
-import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
+import { makeCertificatePem } from '../../../test/support/certs.js';
 import { backend, certificate, deepFreeze, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import { render } from './config.js';
 import { planLayout } from './layout.js';

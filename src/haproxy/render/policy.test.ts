@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Backend, Draft, Model, SourceRef } from '../../model/types.js';
 import { syncFiles, writeFileAtomic } from '../process/files.js';
 import { validateConfig } from '../process/validate.js';
-import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
+import { makeCertificatePem } from '../../../test/support/certs.js';
 import { backend, certificate, globalSettings, model, route, server, source } from '../../../test/support/haproxy/model.js';
 import { render } from './config.js';
 import { planLayout } from './layout.js';

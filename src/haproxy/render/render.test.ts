@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { syncFiles, writeFileAtomic } from '../process/files.js';
 import { validateConfig } from '../process/validate.js';
-import { makeCertificatePem } from '../../../test/support/haproxy/certs.js';
+import { makeCertificatePem } from '../../../test/support/certs.js';
 import { backend, certificate, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
 import type { Rendered } from '../types.js';
 import { render } from './config.js';

@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import type { AuthUser, PemFile } from '../../model/types.js';
 import { serverPemId } from '../../model/names.js';
 import { objectKey, refOf, type Secret } from '../../store/types.js';
+import { decodeSecretValue } from '../base64.js';
 import { compareText } from '../diagnostics.js';
 import { checkTlsSecret } from '../pem.js';
 import { ok, refuse, type ParseContext, type Parsed } from './types.js';
@@ -54,27 +55,36 @@ function hashProblem(hash: string): string | undefined {
   return 'has no crypt(3) hash (plain-text passwords are not accepted); use $6$ (openssl passwd -6)';
 }
 
-function decode(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const compact = value.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) return undefined;
-  return Buffer.from(compact, 'base64').toString('utf8');
+/** A user read from a Secret, with why it cannot be one when that is known before its hash is read. */
+interface Credential {
+  name: string;
+  hash: string;
+  problem?: string;
 }
 
-/** `user:hash` lines of an htpasswd file (the `auth` key), or one user per key (its value the hash). */
-function credentials(secret: Secret): [string, string][] {
-  const file = decode(secret.data.auth);
-  if (file !== undefined) {
-    return file
+/**
+ * `user:hash` lines of an htpasswd file (the `auth` key), or one user per key (its value the hash).
+ * An `auth` key that reads as base64 is the file, even an empty one (a file without users); one that
+ * does not is read like any other key. An empty entry is a user without a hash: it is left out with
+ * a warning, never a user who logs in with an empty password.
+ */
+function credentials(secret: Secret): Credential[] {
+  const file = decodeSecretValue(secret.data.auth);
+  if (file.state === 'text' || file.state === 'empty') {
+    return (file.state === 'text' ? file.text : '')
       .split(/\r?\n/)
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#'))
       .map((line) => {
         const colon = line.indexOf(':');
-        return colon < 0 ? [line, ''] : [line.slice(0, colon), line.slice(colon + 1)];
+        return colon < 0 ? { name: line, hash: '' } : { name: line.slice(0, colon), hash: line.slice(colon + 1) };
       });
   }
-  return Object.keys(secret.data).map((name) => [name, (decode(secret.data[name]) ?? '').trim()]);
+  return Object.keys(secret.data).map((name): Credential => {
+    const value = decodeSecretValue(secret.data[name]);
+    if (value.state === 'invalid') return { name, hash: '', problem: 'has a value that is not base64' };
+    return { name, hash: value.state === 'text' ? value.text.trim() : '' };
+  });
 }
 
 /**
@@ -85,8 +95,8 @@ export function readAuthUsers(secret: Secret): Parsed<AuthUser[]> {
   const users = new Map<string, AuthUser>();
   const warnings: string[] = [];
   const where = `Secret "${objectKey(secret.metadata)}"`;
-  for (const [name, hash] of credentials(secret)) {
-    const problem = !USER.test(name) ? 'has a name that is not 1-64 of A-Z a-z 0-9 . _ @ + -' : hashProblem(hash);
+  for (const { name, hash, problem: known } of credentials(secret)) {
+    const problem = !USER.test(name) ? 'has a name that is not 1-64 of A-Z a-z 0-9 . _ @ + -' : known ?? hashProblem(hash);
     if (problem) warnings.push(`${where}: user ${JSON.stringify(name.slice(0, 64))} ${problem}; the user is left out`);
     else if (!users.has(name)) users.set(name, { name, hash });
   }
@@ -97,11 +107,17 @@ export function readAuthUsers(secret: Secret): Parsed<AuthUser[]> {
 
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g;
 
-/** The CA bundle of a Secret (`ca.crt`, else `tls.crt`): its certificates only, each one parsed. */
+/**
+ * The CA bundle of a Secret: `ca.crt`, or `tls.crt` when there is no `ca.crt`. A `ca.crt` that is
+ * there is the bundle even when it is empty or not base64 (then the Secret is refused): falling back
+ * to the leaf certificate in tls.crt would trust something nobody named as a CA.
+ */
 export function readCaFile(secret: Secret): Parsed<PemFile> {
-  const text = decode(secret.data['ca.crt']) ?? decode(secret.data['tls.crt']);
-  const blocks = text?.match(CERTIFICATE) ?? [];
+  const key = secret.data['ca.crt'] === undefined ? 'tls.crt' : 'ca.crt';
+  const bundle = decodeSecretValue(secret.data[key]);
   const where = `Secret "${objectKey(secret.metadata)}"`;
+  if (bundle.state === 'invalid') return refuse(`names ${where}, whose ${key} is not base64`, 'PCL_ANNOTATION_SECRET_INVALID');
+  const blocks = bundle.state === 'text' ? bundle.text.match(CERTIFICATE) ?? [] : [];
   if (blocks.length === 0) return refuse(`names ${where}, which has no PEM certificate in ca.crt or tls.crt`, 'PCL_ANNOTATION_SECRET_INVALID');
   for (const block of blocks) {
     try {

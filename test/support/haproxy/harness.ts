@@ -2,14 +2,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { HAProxyDriver } from '../../../src/haproxy/process/driver.js';
 import type { ApplyResult } from '../../../src/haproxy/types.js';
 import type { Model } from '../../../src/model/types.js';
 import { deepFreeze } from './model.js';
 import { parseShowProc, type ProcInfo } from '../../../src/haproxy/process/supervisor.js';
 import { sendText } from '../../../src/haproxy/runtime/client.js';
-import { freePort } from './net.js';
+import { freePort } from '../net.js';
 
 export const HAPROXY_BIN = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
 
@@ -57,24 +56,4 @@ export async function createHarness(options: { hardStopAfterMs?: number } = {}):
       await rm(stateDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `check` until it returns true, for at most `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(25);
-  }
-  throw new Error(`${what} not met within ${timeoutMs} ms`);
-}
-
-/** Whether a process with `pid` exists. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
