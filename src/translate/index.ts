@@ -3,11 +3,11 @@ import { refOf, type Snapshot } from '../store/types.js';
 import { configuredDefaultCertificate, resolveGlobalSettings, resolveHttpsRedirect } from './annotations/global-settings.js';
 import { SettingsResolver } from './annotations/resolve.js';
 import { BackendTable } from './backends.js';
-import { chooseDefaultBackend } from './default-backend.js';
+import { chooseDefaultBackend } from './ingress/default-backend.js';
 import { compareText, Diagnostics } from './diagnostics.js';
-import { selectIngresses } from './ingress-class.js';
-import { claimRoutes, type ClaimedRoute } from './routes.js';
-import { DEFAULT_CERTIFICATE_ID, collectCertificates, defaultCertificate, isCovered, servedHosts } from './tls.js';
+import { selectIngresses } from './ingress/ingress-class.js';
+import { claimRoutes, type ClaimedRoute } from './ingress/routes.js';
+import { DEFAULT_CERTIFICATE_ID, collectCertificates, defaultCertificate, isCovered, servedHosts } from './ingress/tls.js';
 import type { TranslateOptions, TranslateResult } from './types.js';
 
 export { dumpModel } from './dump.js';

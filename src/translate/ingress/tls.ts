@@ -1,11 +1,11 @@
-import type { Certificate } from '../model/types.js';
-import { certificateId } from '../model/names.js';
-import { objectKey, refOf, type Ingress, type IngressTLS, type Snapshot } from '../store/types.js';
-import { compareText, type Diagnostics } from './diagnostics.js';
-import { checkHost, coveringWildcard } from './hosts.js';
-import { parseObjectKey } from './option-refs.js';
-import { checkTlsSecret, type TlsSecretCheck } from './pem.js';
-import type { TranslateOptions } from './types.js';
+import type { Certificate } from '../../model/types.js';
+import { certificateId } from '../../model/names.js';
+import { objectKey, refOf, type Ingress, type IngressTLS, type Snapshot } from '../../store/types.js';
+import { compareText, type Diagnostics } from '../diagnostics.js';
+import { checkHost, coveringWildcard } from '../hosts.js';
+import { parseObjectKey } from '../option-refs.js';
+import { checkTlsSecret, type TlsSecretCheck } from '../pem.js';
+import type { TranslateOptions } from '../types.js';
 
 /** Id of the certificate served when no other matches; never a `certificateId` (those hold '_'). */
 export const DEFAULT_CERTIFICATE_ID = 'default';

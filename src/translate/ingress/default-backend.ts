@@ -1,8 +1,8 @@
-import { objectKey, refOf, type Ingress, type Snapshot } from '../store/types.js';
-import { serviceRefOf, type BackendTable, type ServiceRef } from './backends.js';
-import type { Diagnostics } from './diagnostics.js';
-import { parseServiceOption } from './option-refs.js';
-import type { TranslateOptions } from './types.js';
+import { objectKey, refOf, type Ingress, type Snapshot } from '../../store/types.js';
+import { serviceRefOf, type BackendTable, type ServiceRef } from '../backends.js';
+import type { Diagnostics } from '../diagnostics.js';
+import { parseServiceOption } from '../option-refs.js';
+import type { TranslateOptions } from '../types.js';
 
 /**
  * The backend for requests no route matches: the `spec.defaultBackend` of the oldest Ingress that
