@@ -30,6 +30,7 @@ const SCOPE_NAMES: Record<Scope, string> = { service: 'Service', ingress: 'Ingre
  */
 const ANNOTATION_SCOPES = { Service: 'service', Ingress: 'ingress' } as const satisfies Partial<Record<keyof KindMap, Scope>>;
 export type Annotated = KindMap[keyof typeof ANNOTATION_SCOPES];
+
 const MAX_SHOWN = 120;
 
 /** A value as it reads in a message: quoted, and cut short so a hostile value cannot flood logs and Events. */
