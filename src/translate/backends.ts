@@ -1,23 +1,13 @@
 import type { Backend } from '../model/types.js';
 import { backendName, backendVariantName } from '../model/names.js';
-import {
-  refOf,
-  type EndpointSlice,
-  type Ingress,
-  type IngressBackend,
-  type ObjectRef,
-  type Service,
-  type ServiceBackendPort,
-  type ServicePort,
-  type Snapshot,
-} from '../store/types.js';
+import type { EndpointSlice, ObjectRef, Service, ServiceBackendPort, ServicePort, Snapshot } from '../store/types.js';
 import { backendSettings, settingsKey, type BackendSettings } from './annotations/backend-settings.js';
-import type { SettingsResolver } from './annotations/resolve.js';
+import type { ObjectSettings, SettingsResolver } from './annotations/resolve.js';
 import { compareText, type Diagnostics } from './diagnostics.js';
 import { indexSlices, noReadyEndpointsMessage, serversFor } from './endpoints.js';
 import type { EndpointSource } from './types.js';
 
-/** A Service port as an Ingress (or `--default-backend-service`) names it. */
+/** A Service port as a route (or `--default-backend-service`) names it. */
 export interface ServiceRef {
   namespace: string;
   name: string;
@@ -29,33 +19,6 @@ type BackendLookup =
   | { status: 'found'; backend: Backend; service: Service; /** Slice port name the servers come from; absent for ExternalName. */ portName?: string }
   | { status: 'no-service'; backend: Backend }
   | { status: 'no-port'; backend: Backend; service: Service };
-
-/**
- * Checks that an Ingress backend names a Service port, reporting why not on `referrer`.
- * `where` says which part of the Ingress it is, for the message.
- */
-export function serviceRefOf(
-  backend: IngressBackend | undefined,
-  referrer: ObjectRef,
-  where: string,
-  diags: Diagnostics,
-): ServiceRef | undefined {
-  const service = backend?.service;
-  if (backend?.resource && !service) {
-    const { kind, name } = backend.resource;
-    diags.error('PCL_RESOURCE_BACKEND_UNSUPPORTED', referrer, `${where}: resource backend ${kind} "${name}" is not supported; only Service backends are`);
-    return undefined;
-  }
-  if (!service?.name) {
-    diags.error('PCL_BACKEND_MISSING', referrer, `${where}: the backend names no Service`);
-    return undefined;
-  }
-  if (service.port.number === undefined && !service.port.name) {
-    diags.error('PCL_BACKEND_MISSING', referrer, `${where}: the backend names Service "${service.name}" but no port`);
-    return undefined;
-  }
-  return { namespace: referrer.namespace, name: service.name, port: service.port };
-}
 
 /**
  * Finds the Service port and its servers. The backend is named after the port NUMBER, so paths
@@ -119,8 +82,10 @@ export class BackendTable {
    * The backend for `ref`, named by `referrer`. A missing Service or port is an error, but the route
    * is kept on an empty backend: clients then get 503 (the route exists, its servers do not) rather
    * than 404, and the route comes alive as soon as the Service appears, without a reload.
+   * `route` is the annotated object the request came through (an Ingress), whose settings apply
+   * under the Service's.
    */
-  resolve(referrer: ObjectRef, ref: ServiceRef, ingress?: Ingress): string {
+  resolve(referrer: ObjectRef, ref: ServiceRef, route?: ObjectSettings): string {
     const refKey = `${ref.namespace}/${ref.name}/${ref.port.number ?? ''}/${ref.port.name ?? ''}`;
     const lookup = this.byRef.get(refKey) ?? lookupBackend(this.snapshot, this.slices, ref);
     this.byRef.set(refKey, lookup);
@@ -130,28 +95,27 @@ export class BackendTable {
     } else if (lookup.status === 'no-port') {
       this.diags.error('PCL_SERVICE_PORT_NOT_FOUND', referrer, `${service} has no ${describePort(ref.port)}; requests for it get 503`);
     }
-    const backend = this.withSettings(lookup, ingress);
+    const backend = this.withSettings(lookup, route);
     if (!this.byName.has(backend.name)) this.byName.set(backend.name, { ...lookup, backend });
     return backend.name;
   }
 
   /**
-   * The backend with the settings of its Service (and the ConfigMap). When `ingress` changes any of
-   * them, routes of that Ingress get a variant of their own, named after the settings, so the
-   * policy lives in the backend section and costs nothing on other routes.
+   * The backend with the settings of its Service (and the ConfigMap). When `route` changes any of
+   * them, requests through that object get a variant of their own, named after the settings, so
+   * the policy lives in the backend section and costs nothing on other routes.
    */
-  private withSettings(lookup: BackendLookup, ingress: Ingress | undefined): Backend {
+  private withSettings(lookup: BackendLookup, route: ObjectSettings | undefined): Backend {
     const { resolver } = this;
     const base = lookup.backend;
     if (!resolver) return base;
     const service = lookup.status === 'no-service' ? undefined : resolver.of(lookup.service);
     const plain = this.cachedSettings(base.name, () => backendSettings(resolver, [service], base.name, this.diags));
-    if (!ingress) return { ...base, ...plain.settings };
-    const own = this.cachedSettings(`${base.name} Ingress/${ingress.metadata.namespace}/${ingress.metadata.name}`, () =>
-      backendSettings(resolver, [service, resolver.of(ingress)], base.name, this.diags),
-    );
+    if (!route) return { ...base, ...plain.settings };
+    const { kind, namespace, name } = route.ref;
+    const own = this.cachedSettings(`${base.name} ${kind}/${namespace}/${name}`, () => backendSettings(resolver, [service, route], base.name, this.diags));
     if (own.key === plain.key) return { ...base, ...plain.settings };
-    return { ...base, ...own.settings, name: backendVariantName(base.name, own.key), source: refOf(ingress) };
+    return { ...base, ...own.settings, name: backendVariantName(base.name, own.key), source: { kind, namespace, name } };
   }
 
   private cachedSettings(id: string, build: () => BackendSettings): { settings: BackendSettings; key: string } {

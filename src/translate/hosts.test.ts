@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkHost, coveringWildcard } from './hosts.js';
-import { isCovered } from './tls.js';
+import { isCovered } from './certificates.js';
 
 test('checkHost accepts DNS names and one-label wildcards, lower-cased', () => {
   const cases: [string | undefined, boolean, string][] = [

@@ -1,13 +1,6 @@
-import type { Certificate, Mutable, Model, Route } from '../model/types.js';
-import { refOf, type Snapshot } from '../store/types.js';
-import { configuredDefaultCertificate, resolveGlobalSettings, resolveHttpsRedirect } from './annotations/global-settings.js';
-import { SettingsResolver } from './annotations/resolve.js';
-import { BackendTable } from './backends.js';
-import { chooseDefaultBackend } from './default-backend.js';
-import { compareText, Diagnostics } from './diagnostics.js';
-import { selectIngresses } from './ingress-class.js';
-import { claimRoutes, type ClaimedRoute } from './routes.js';
-import { DEFAULT_CERTIFICATE_ID, collectCertificates, defaultCertificate, isCovered, servedHosts } from './tls.js';
+import type { Snapshot } from '../store/types.js';
+import { translateWith, type FrontDoor } from './front-door.js';
+import { ingressFrontDoor } from './ingress/index.js';
 import type { TranslateOptions, TranslateResult } from './types.js';
 
 export { dumpModel } from './dump.js';
@@ -15,56 +8,14 @@ export { patchEndpoints } from './incremental.js';
 export { formatDiagnostic } from './diagnostics.js';
 export type { Diagnostic, TranslateOptions, TranslateResult } from './types.js';
 
+/** The front doors, in the order their claims are settled in; the one place they are listed. */
+const FRONT_DOORS: readonly FrontDoor[] = [ingressFrontDoor];
+
 /**
  * Builds the load-balancer model from everything the controller watches. Pure and deterministic:
  * the same snapshot and options give the same result whatever order the objects arrived in. User
  * input never makes it throw; each problem becomes one diagnostic and the rest still applies.
  */
 export function translate(snapshot: Snapshot, options: TranslateOptions): TranslateResult {
-  const diags = new Diagnostics();
-  const ingresses = selectIngresses(snapshot, options, diags);
-  const settings = new SettingsResolver(snapshot, options, diags);
-  const certificates = collectCertificates(ingresses, snapshot, diags);
-  const backends = new BackendTable(snapshot, diags, settings);
-  const served = servedHosts(certificates);
-  const routes = claimRoutes(ingresses, diags)
-    .map((claim) => toRoute(claim, backends, served, settings, options.httpsPort))
-    .sort(compareRoutes);
-  const defaultBackend = chooseDefaultBackend(ingresses, options, snapshot, backends, diags);
-  const model: Model = {
-    global: resolveGlobalSettings(settings, options),
-    routes,
-    ...(defaultBackend !== undefined ? { defaultBackend } : {}),
-    backends: backends.list(),
-    certificates,
-    defaultCertificate: chooseDefaultCertificate(snapshot, options, settings, diags),
-  };
-  const owned = ingresses.map(refOf).sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name));
-  return { model, diagnostics: diags.sorted(), ingresses: owned, endpointSources: backends.endpointSources() };
-}
-
-function toRoute(
-  claim: ClaimedRoute,
-  backends: BackendTable,
-  served: ReadonlySet<string>,
-  settings: SettingsResolver,
-  httpsPort: number,
-): Route {
-  const source = refOf(claim.ingress);
-  const backend = backends.resolve(source, claim.service, claim.ingress);
-  const route: Mutable<Route> = { host: claim.host, path: claim.path, match: claim.match, backend, source };
-  const redirect = resolveHttpsRedirect(settings, settings.of(claim.ingress), isCovered(claim.host, served), httpsPort);
-  if (redirect) route.httpsRedirect = redirect;
-  return route;
-}
-
-/** The ConfigMap's `ssl-certificate` when usable, else `--default-ssl-certificate`, else the generated one. */
-function chooseDefaultCertificate(snapshot: Snapshot, options: TranslateOptions, settings: SettingsResolver, diags: Diagnostics): Certificate {
-  const configured = configuredDefaultCertificate(settings);
-  if (configured) return { id: DEFAULT_CERTIFICATE_ID, pem: configured.pem, hosts: [], source: configured.source };
-  return defaultCertificate(snapshot, options, diags);
-}
-
-function compareRoutes(a: Route, b: Route): number {
-  return compareText(a.host, b.host) || compareText(a.path, b.path) || compareText(a.match, b.match);
+  return translateWith(FRONT_DOORS, snapshot, options);
 }

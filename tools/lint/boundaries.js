@@ -11,6 +11,11 @@
  *   `!name`                 an exception to `*`
  * Imports inside the folder itself are always allowed. Tests (*.test.ts) are exempt: they may
  * reach test support and other folders to build their inputs.
+ *
+ * A subfolder may have a README with its own "May import:" line (src/translate/ingress/README.md):
+ * its files must then keep to that line and to every one above it, so a subfolder can narrow its
+ * folder's boundary (say, one front door may not import another) but never widen it. A subfolder
+ * README without the line adds nothing.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -22,9 +27,20 @@ export function parseMayImport(text) {
   return [...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
 }
 
-function folderOf(srcRoot, file) {
+/**
+ * The boundaries `file` is inside, outermost first: its folder of src/ (tokens null when its README
+ * has no "May import:" line), then each subfolder whose README has one. Null outside src/ folders.
+ */
+function boundariesOf(srcRoot, file) {
   const rel = relative(srcRoot, file).split(sep);
-  return rel.length > 1 && rel[0] !== '..' ? rel[0] : null;
+  if (rel.length < 2 || rel[0] === '..') return null;
+  const levels = [];
+  for (let depth = 1; depth < rel.length; depth++) {
+    const readme = join(srcRoot, ...rel.slice(0, depth), 'README.md');
+    const tokens = existsSync(readme) ? parseMayImport(readFileSync(readme, 'utf8')) : null;
+    if (depth === 1 || tokens) levels.push({ folder: rel.slice(0, depth).join('/'), tokens });
+  }
+  return levels;
 }
 
 /** What an import specifier names: a src path ('store/types'), a package, or a built-in. */
@@ -67,19 +83,21 @@ const rule = {
     const srcRoot = context.options[0].srcRoot;
     const file = context.filename;
     if (file.endsWith('.test.ts')) return {};
-    const folder = folderOf(srcRoot, file);
-    if (!folder) return {};
-    const readme = join(srcRoot, folder, 'README.md');
-    const tokens = existsSync(readme) ? parseMayImport(readFileSync(readme, 'utf8')) : null;
+    const levels = boundariesOf(srcRoot, file);
+    if (!levels) return {};
     const check = (node, spec) => {
       if (typeof spec !== 'string') return;
-      if (!tokens) {
-        context.report({ node, messageId: 'noReadme', data: { folder } });
+      const [top] = levels;
+      if (!top.tokens) {
+        context.report({ node, messageId: 'noReadme', data: { folder: top.folder } });
         return;
       }
       const t = target(srcRoot, file, spec);
-      if (t.kind === 'src' && (t.name === folder || t.name.startsWith(`${folder}/`))) return;
-      if (allowed(tokens, t)) return;
+      const inside = (folder) => t.kind === 'src' && (t.name === folder || t.name.startsWith(`${folder}/`));
+      // The innermost boundary that refuses the import is the one to name.
+      const refusing = levels.findLast(({ folder, tokens }) => !inside(folder) && !allowed(tokens, t));
+      if (!refusing) return;
+      const { folder, tokens } = refusing;
       context.report({ node, messageId: 'forbidden', data: { folder, spec, allowed: tokens.length ? tokens.join(', ') : 'nothing' } });
     };
     return {

@@ -1,4 +1,4 @@
-import { objectKey, refOf, type ConfigMap, type Ingress, type ObjectRef, type Service, type Snapshot } from '../../store/types.js';
+import { objectKey, refOf, type ConfigMap, type KindMap, type ObjectRef, type Snapshot } from '../../store/types.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { TranslateOptions } from '../types.js';
 import { PREFIXES, findKey } from './registry.js';
@@ -23,6 +23,14 @@ export interface Resolved<T> {
 }
 
 const SCOPE_NAMES: Record<Scope, string> = { service: 'Service', ingress: 'Ingress', configmap: 'ConfigMap' };
+
+/**
+ * The objects whose annotations are read, and the scope each reads its keys at: a Service, or the
+ * object a front door's routes come from (the `ingress` level sits between Service and ConfigMap).
+ */
+const ANNOTATION_SCOPES = { Service: 'service', Ingress: 'ingress' } as const satisfies Partial<Record<keyof KindMap, Scope>>;
+export type Annotated = KindMap[keyof typeof ANNOTATION_SCOPES];
+
 const MAX_SHOWN = 120;
 
 /** A value as it reads in a message: quoted, and cut short so a hostile value cannot flood logs and Events. */
@@ -128,7 +136,7 @@ export class SettingsResolver {
   }
 
   /** The settings an Ingress or Service sets through its annotations. */
-  of(obj: Ingress | Service): ObjectSettings {
+  of(obj: Annotated): ObjectSettings {
     const id = `${obj.kind}/${objectKey(obj.metadata)}`;
     let settings = this.objects.get(id);
     if (!settings) {
@@ -157,14 +165,13 @@ export class SettingsResolver {
     return this.settings('configmap', ref, configMap.metadata.namespace, entries);
   }
 
-  private fromAnnotations(obj: Ingress | Service): ObjectSettings {
+  private fromAnnotations(obj: Annotated): ObjectSettings {
     const entries: Entry[] = [];
     for (const [key, value] of Object.entries(obj.metadata.annotations)) {
       const prefix = PREFIXES.findIndex((p) => key.startsWith(p));
       if (prefix >= 0) entries.push([key, key.slice(PREFIXES[prefix].length), value, prefix]);
     }
-    const scope = obj.kind === 'Ingress' ? 'ingress' : 'service';
-    return this.settings(scope, refOf(obj), obj.metadata.namespace, entries);
+    return this.settings(ANNOTATION_SCOPES[obj.kind], refOf(obj), obj.metadata.namespace, entries);
   }
 
   private settings(scope: Scope, ref: ObjectRef, namespace: string, entries: readonly Entry[]): ObjectSettings {

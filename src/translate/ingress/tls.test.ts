@@ -1,4 +1,4 @@
-import { FALLBACK_CERTIFICATE_LINE as FALLBACK, GLOBAL_LINES as GLOBAL, runTranslateCases } from '../../test/support/fixtures.js';
+import { FALLBACK_CERTIFICATE_LINE as FALLBACK, GLOBAL_LINES as GLOBAL, runTranslateCases } from '../../../test/support/fixtures.js';
 
 /** Fingerprints of the fixture certificates, as `openssl x509 -fingerprint -sha256` prints them (first 8 bytes). */
 const FP = {

@@ -1,8 +1,9 @@
-import type { PathMatch } from '../model/types.js';
-import { objectKey, refOf, type Ingress } from '../store/types.js';
-import { serviceRefOf, type ServiceRef } from './backends.js';
-import type { Diagnostics } from './diagnostics.js';
-import { checkHost, describeHost } from './hosts.js';
+import type { PathMatch } from '../../model/types.js';
+import { objectKey, refOf, type Ingress } from '../../store/types.js';
+import type { ServiceRef } from '../backends.js';
+import type { Diagnostics } from '../diagnostics.js';
+import { checkHost, describeHost } from '../hosts.js';
+import { serviceRefOf } from './backend-ref.js';
 import { checkPath } from './paths.js';
 
 /** A route that passed every check and won its (host, path, match); its backend is not resolved yet. */

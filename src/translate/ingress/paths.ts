@@ -1,4 +1,4 @@
-import type { PathMatch } from '../model/types.js';
+import type { PathMatch } from '../../model/types.js';
 
 /** Result of checking one `spec.rules[].http.paths[]` entry's path and pathType. */
 export type PathCheck =

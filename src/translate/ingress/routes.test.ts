@@ -1,4 +1,4 @@
-import { FALLBACK_CERTIFICATE_LINE as FALLBACK, GLOBAL_LINES as GLOBAL, runTranslateCases } from '../../test/support/fixtures.js';
+import { FALLBACK_CERTIFICATE_LINE as FALLBACK, GLOBAL_LINES as GLOBAL, runTranslateCases } from '../../../test/support/fixtures.js';
 
 const WEB = 'default_web_80';
 const WEB_BACKEND = 'backend default_web_80 (Service default/web): 10.0.0.1:8080 ready';

@@ -1,7 +1,7 @@
-import { objectKey, refOf, type Ingress, type Snapshot } from '../store/types.js';
-import type { Diagnostics } from './diagnostics.js';
-import { compareAge } from './order.js';
-import type { TranslateOptions } from './types.js';
+import { objectKey, refOf, type Ingress, type Snapshot } from '../../store/types.js';
+import type { Diagnostics } from '../diagnostics.js';
+import { compareAge } from '../order.js';
+import type { TranslateOptions } from '../types.js';
 
 /** Deprecated pre-IngressClass way of naming a class; still honoured. */
 export const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class';
