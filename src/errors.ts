@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   PCL_ERR_HAPROXY_RELOAD: 'a reload of HAProxy failed',
   PCL_ERR_RUNTIME_API: 'a Runtime API command failed; a reload applies the change instead',
   PCL_ERR_KUBE_WATCH: 'a watch of the Kubernetes API failed and is restarted with backoff',
+  PCL_ERR_GATEWAY_API_CRDS: 'Gateway API CRDs are missing or serve no version the controller reads; those kinds are not watched and Ingresses are still served (with --gateway-api on, not ready until they are installed)',
   PCL_ERR_STATUS_UPDATE: 'writing an Ingress status failed and will be retried',
   PCL_ERR_MANIFEST_PARSE: 'a manifest file could not be parsed; its objects are kept as they were',
   PCL_ERR_USAGE: 'the command line is invalid',

@@ -1,7 +1,7 @@
 /** The exclusions ledger and the status writer, each on its own. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Ingress, LoadBalancerIngress, ObjectRef, Snapshot } from '../store/types.js';
+import { emptySnapshot, type Ingress, type LoadBalancerIngress, type ObjectRef, type Snapshot } from '../store/types.js';
 import { ExclusionLedger } from './exclusions.js';
 import { createLogger } from './logger.js';
 import type { Clock } from './scheduler.js';
@@ -52,7 +52,7 @@ function manualClock() {
 
 function writerSetup(failFirst: number, isLeader?: () => boolean) {
   const ingresses = new Map([['n/a', ingress('a')], ['n/b', ingress('b', ['9.9.9.9'])]]);
-  const snapshot = (): Snapshot => ({ ingresses, services: new Map(), ingressClasses: new Map(), endpointSlices: new Map(), secrets: new Map(), configMaps: new Map() });
+  const snapshot = (): Snapshot => ({ ...emptySnapshot(), ingresses });
   const writes: string[] = [];
   const warnings: string[] = [];
   let failures = failFirst;

@@ -11,6 +11,8 @@ export const FLAGS = {
   'ingress-class': { type: 'string', arg: 'NAME', default: 'portcullis', help: 'Name of the IngressClass this controller serves.' },
   'controller-name': { type: 'string', arg: 'NAME', default: 'portcullis.dev/ingress-controller', help: 'Value matched in IngressClass spec.controller.' },
   'watch-ingress-without-class': { type: 'boolean', default: false, help: 'Also serve Ingresses that name no class at all.' },
+  'gateway-api': { type: 'string', arg: 'MODE', default: 'auto', help: 'Gateway API kinds: auto (watch those whose CRDs are installed), on (refuse to start without them) or off.' },
+  'gateway-controller-name': { type: 'string', arg: 'NAME', default: 'portcullis.dev/gateway-controller', help: 'Value matched in GatewayClass spec.controllerName.' },
   'http-port': { type: 'string', arg: 'PORT', default: '80', help: 'Port HAProxy listens on for HTTP.' },
   'https-port': { type: 'string', arg: 'PORT', default: '443', help: 'Port HAProxy listens on for HTTPS (also used in HTTPS redirects).' },
   'bind-address': { type: 'string', arg: 'IP', default: '', help: 'Address HAProxy listens on (default: all IPv4 addresses).' },
@@ -40,6 +42,8 @@ export const FLAGS = {
   help: { type: 'boolean', short: 'h', default: false, help: 'Show this help.' },
 } as const;
 
+export type GatewayApiMode = 'auto' | 'on' | 'off';
+
 export interface CliOptions {
   command: 'controller' | 'render' | 'help';
   kubeconfig?: string;
@@ -47,6 +51,9 @@ export interface CliOptions {
   ingressClass: string;
   controllerName: string;
   watchIngressWithoutClass: boolean;
+  /** Whether Gateway API kinds are watched: when their CRDs are installed, always (missing CRDs stop the start), or never. */
+  gatewayApi: GatewayApiMode;
+  gatewayControllerName: string;
   httpPort: number;
   httpsPort: number;
   bindAddress: string;
@@ -94,6 +101,8 @@ export function parseOptions(argv: string[]): CliOptions {
   if (!isLogLevel(logLevel)) throw usage(`--log-level must be debug, info, warn or error, not "${logLevel}"`);
   const logFormat = String(v['log-format']);
   if (logFormat !== 'text' && logFormat !== 'json') throw usage(`--log-format must be text or json, not "${logFormat}"`);
+  const gatewayApi = String(v['gateway-api']);
+  if (gatewayApi !== 'auto' && gatewayApi !== 'on' && gatewayApi !== 'off') throw usage(`--gateway-api must be auto, on or off, not "${gatewayApi}"`);
   for (const flag of ['configmap', 'default-ssl-certificate', 'default-backend-service', 'publish-service'] as const) {
     if (v[flag] !== undefined && !/^[a-z0-9.-]+\/[a-z0-9.-]+(:[A-Za-z0-9-]+)?$/.test(String(v[flag]))) throw usage(`--${flag} must be NAMESPACE/NAME, not "${v[flag]}"`);
   }
@@ -105,6 +114,8 @@ export function parseOptions(argv: string[]): CliOptions {
     ingressClass: String(v['ingress-class']),
     controllerName: String(v['controller-name']),
     watchIngressWithoutClass: Boolean(v['watch-ingress-without-class']),
+    gatewayApi,
+    gatewayControllerName: String(v['gateway-controller-name']),
     httpPort: port(v['http-port'], 'http-port'),
     httpsPort: port(v['https-port'], 'https-port'),
     bindAddress: String(v['bind-address']),

@@ -5,6 +5,7 @@ import type { Model } from '../model/types.js';
 import { ControllerMetrics } from '../metrics/controller-metrics.js';
 import { startHttpServer, type RunningHttpServer } from '../server/http-server.js';
 import { apiServerOf, loadKubeConfig, podNamespace } from '../sources/kube-config.js';
+import type { GatewayApiCheck } from '../sources/gateway-api.js';
 import { KubeSource } from '../sources/kube-source.js';
 import { KubeWriter } from '../sources/kube-writer.js';
 import { LeaderElector } from '../sources/leader-election.js';
@@ -72,8 +73,13 @@ export async function runController(options: CliOptions, logger: Logger): Promis
     });
     elector.on('error', (err: Error) => logger.warn('leader election request failed', { error: err.message }));
     elector.on('new-leader', (identity: string) => logger.info('leader elected', { identity }));
-    const source = new KubeSource({ kubeConfig, store, namespaces: options.namespaces, configMap: options.configMap });
+    const source = new KubeSource({ kubeConfig, store, namespaces: options.namespaces, configMap: options.configMap, gatewayApi: options.gatewayApi });
     source.on('error', (err: Error, kind: string) => logger.warn('watch failed; restarting with backoff', { code: 'PCL_ERR_KUBE_WATCH', kind, error: err?.message ?? String(err) }));
+    source.on('gateway-api', (check: GatewayApiCheck, missing?: string) => {
+      const watched = check.installed.map((i) => `${i.resource.kind} ${i.version}`).join(', ');
+      if (missing) logger.warn(missing, { code: 'PCL_ERR_GATEWAY_API_CRDS', ...(watched ? { watched } : {}) });
+      else logger.info('watching Gateway API kinds', { watched, bundleVersion: check.bundleVersions.join(', ') });
+    });
     startSource = () => source.start();
     stopSource = () => source.stop();
     logger.info('watching the Kubernetes API', { server: apiServerOf(kubeConfig) });

@@ -2,8 +2,9 @@ import * as k8s from '@kubernetes/client-node';
 import { EventEmitter } from 'node:events';
 import { normalise } from './normalise.js';
 import type { Store } from '../store/store.js';
-import type { Kind } from '../store/types.js';
+import { CLUSTER_SCOPED_KINDS, GATEWAY_API_GROUP, GATEWAY_API_KINDS, type Kind } from '../store/types.js';
 import { Backoff } from '../backoff.js';
+import { checkGatewayApiCrds, describeMissing, type GatewayApiCheck, type InstalledKind } from './gateway-api.js';
 
 export interface KubeSourceOptions {
   kubeConfig: k8s.KubeConfig;
@@ -12,6 +13,11 @@ export interface KubeSourceOptions {
   namespaces: string[];
   /** `namespace/name` of the ConfigMap to watch, if any (the only ConfigMap we read). */
   configMap?: string;
+  /**
+   * Gateway API kinds: `auto` (default) watches those whose CRDs are installed and marks the rest
+   * synced-empty; `on` waits, not synced, until every CRD is there; `off` watches none.
+   */
+  gatewayApi?: 'auto' | 'on' | 'off';
   /** Backoff bounds for restarting a failed informer. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -31,11 +37,16 @@ interface WatchSpec {
  * any other error (STYLE.md §5); here each one is restarted with exponential backoff, one pending
  * timer per informer. Handlers only write to the store, which never throws.
  *
- * Events: 'error' (err, kind) when an informer fails (it is restarted), 'synced' (kind).
+ * Gateway API kinds are watched per kind, where the CRD check finds them installed; Namespaces
+ * too (listener namespace selectors read their labels), as soon as any Gateway API kind is watched.
+ *
+ * Events: 'error' (err, kind) when an informer fails (it is restarted), 'synced' (kind),
+ * 'gateway-api' (GatewayApiCheck, message) once the CRDs are read, message set when some are missing.
  */
 export class KubeSource extends EventEmitter {
   private readonly informers: Entry[] = [];
   private stopped = false;
+  private gatewayTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: KubeSourceOptions) {
     super();
@@ -43,14 +54,40 @@ export class KubeSource extends EventEmitter {
 
   /** Resolves once every informer has listed and opened its watch (or failed and been scheduled). */
   async start(): Promise<void> {
-    const specs = watchSpecs(this.options);
+    await Promise.all([this.startAll(watchSpecs(this.options)), this.startGatewayApi()]);
+  }
+
+  private async startAll(specs: WatchSpec[]): Promise<void> {
     const pendingSync = new Map<Kind, number>();
     for (const spec of specs) pendingSync.set(spec.kind, (pendingSync.get(spec.kind) ?? 0) + 1);
     await Promise.all(specs.map((spec) => this.startOne(spec, pendingSync)));
   }
 
+  /** Reads the CRDs, then watches what is installed; with `on`, checks again with backoff until all are. */
+  private async startGatewayApi(backoff = new Backoff(this.options.minBackoffMs ?? 500, this.options.maxBackoffMs ?? 30_000)): Promise<void> {
+    const { store } = this.options;
+    const mode = this.options.gatewayApi ?? 'auto';
+    if (mode === 'off') {
+      for (const kind of [...GATEWAY_API_KINDS, 'Namespace'] as const) store.markSynced(kind);
+      return;
+    }
+    const check = await checkGatewayApiCrds(this.options.kubeConfig);
+    if (this.stopped) return;
+    const waiting = mode === 'on' && check.missing.length > 0;
+    this.emit('gateway-api', check, check.missing.length ? describeMissing(check, waiting) : undefined);
+    if (waiting) {
+      this.gatewayTimer = setTimeout(() => void this.startGatewayApi(backoff), backoff.next());
+      return;
+    }
+    for (const { resource } of check.missing) store.markSynced(resource.kind);
+    const specs = gatewayApiSpecs(this.options, check);
+    if (!check.installed.length) store.markSynced('Namespace');
+    await this.startAll(specs);
+  }
+
   stop(): void {
     this.stopped = true;
+    clearTimeout(this.gatewayTimer);
     for (const entry of this.informers) {
       clearTimeout(entry.timer);
       void entry.informer.stop();
@@ -70,7 +107,7 @@ export class KubeSource extends EventEmitter {
     informer.on('update', upsert);
     informer.on('delete', (obj) => {
       const meta = obj.metadata ?? {};
-      store.delete(spec.kind, spec.kind !== 'IngressClass' && meta.namespace ? `${meta.namespace}/${meta.name}` : `${meta.name}`);
+      store.delete(spec.kind, !CLUSTER_SCOPED_KINDS.has(spec.kind) && meta.namespace ? `${meta.namespace}/${meta.name}` : `${meta.name}`);
     });
     informer.on('error', (err) => {
       entry.failed = true;
@@ -165,6 +202,33 @@ function watchSpecs(options: KubeSourceOptions): WatchSpec[] {
     });
   } else {
     options.store.markSynced('ConfigMap');
+  }
+  return specs;
+}
+
+/** List+watch pairs for the installed Gateway API kinds, and for Namespaces when any is installed. */
+function gatewayApiSpecs(options: KubeSourceOptions, check: GatewayApiCheck): WatchSpec[] {
+  if (!check.installed.length) return [];
+  const custom = options.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+  const core = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
+  type ListFn = WatchSpec['list'];
+  const specs: WatchSpec[] = [];
+  const scopes = options.namespaces.length ? options.namespaces : [''];
+  const spec = ({ resource, version }: InstalledKind, ns: string): WatchSpec => {
+    const base = `/apis/${GATEWAY_API_GROUP}/${version}`;
+    const request = { group: GATEWAY_API_GROUP, version, plural: resource.plural };
+    if (!resource.namespaced) return { kind: resource.kind, path: `${base}/${resource.plural}`, list: (() => custom.listClusterCustomObject(request)) as ListFn };
+    if (ns) return { kind: resource.kind, path: `${base}/namespaces/${ns}/${resource.plural}`, list: (() => custom.listNamespacedCustomObject({ ...request, namespace: ns })) as ListFn };
+    return { kind: resource.kind, path: `${base}/${resource.plural}`, list: (() => custom.listCustomObjectForAllNamespaces({ group: GATEWAY_API_GROUP, version, resourcePlural: resource.plural })) as ListFn };
+  };
+  for (const installed of check.installed) {
+    if (!installed.resource.namespaced) specs.push(spec(installed, ''));
+    else for (const ns of scopes) specs.push(spec(installed, ns));
+  }
+  // With --namespace, only the watched namespaces' labels matter: one field-selected watch each.
+  for (const ns of scopes) {
+    const fieldSelector = ns ? `metadata.name=${ns}` : undefined;
+    specs.push({ kind: 'Namespace', path: '/api/v1/namespaces', list: (() => core.listNamespace({ fieldSelector })) as ListFn, fieldSelector });
   }
   return specs;
 }

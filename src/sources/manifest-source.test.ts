@@ -27,6 +27,63 @@ describe('ManifestSource', () => {
     });
   });
 
+  it('loads Gateway API objects and Namespaces with the schema defaults, and follows their edits', async () => {
+    const gateway = `apiVersion: v1
+kind: Namespace
+metadata: {name: team-a, labels: {team: a}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: portcullis}
+spec: {controllerName: portcullis.dev/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: n}
+spec:
+  gatewayClassName: portcullis
+  listeners: [{name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: Selector, selector: {matchLabels: {team: a}}}}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: team-a}
+spec:
+  parentRefs: [{name: gw, namespace: n}]
+  hostnames: [a.example]
+  rules: [{backendRefs: [{name: web, port: 80}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: g, namespace: n}
+spec: {parentRefs: [{name: gw}]}
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: allow, namespace: n}
+spec: {from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: team-a}], to: [{group: '', kind: Service}]}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: BackendTLSPolicy
+metadata: {name: tls, namespace: n}
+spec: {targetRefs: [{group: '', kind: Service, name: web}], validation: {hostname: web.example, wellKnownCACertificates: System}}
+`;
+    await withSource(async ({ dir, store, source, errors }) => {
+      await writeFile(join(dir, 'gateway.yaml'), gateway);
+      await source.start();
+      assert.ok(store.isSynced());
+      const s = store.snapshot();
+      assert.deepEqual([s.gatewayClasses.size, s.gateways.size, s.httpRoutes.size, s.grpcRoutes.size, s.referenceGrants.size, s.backendTLSPolicies.size, s.namespaces.size], [1, 1, 1, 1, 1, 1, 1]);
+      assert.deepEqual(s.namespaces.get('team-a')?.metadata.labels, { team: 'a' });
+      assert.deepEqual(s.httpRoutes.get('team-a/r')?.spec.rules[0].matches, [{ path: { type: 'PathPrefix', value: '/' }, headers: [], queryParams: [] }]);
+      assert.deepEqual(s.httpRoutes.get('team-a/r')?.spec.rules[0].backendRefs[0], { group: '', kind: 'Service', name: 'web', port: 80, weight: 1, filters: [] });
+      assert.equal(s.gateways.get('n/gw')?.spec.listeners[0].allowedRoutes.namespaces.selector?.matchLabels.team, 'a');
+
+      await writeFile(join(dir, 'gateway.yaml'), gateway.replace('hostnames: [a.example]', 'hostnames: [b.example]'));
+      await waitFor(() => store.get('HTTPRoute', 'team-a/r')?.spec.hostnames[0] === 'b.example', 'the edited HTTPRoute');
+      assert.deepEqual(errors, []);
+    });
+  });
+
   it('follows files replaced by a new inode (as cp and editors do) every time, and new subfolders', async () => {
     await withSource(async ({ dir, store, source, errors }) => {
       const replace = async (name: string) => {

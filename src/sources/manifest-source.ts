@@ -13,8 +13,9 @@ export interface ManifestError {
 }
 
 /**
- * Treats a folder of YAML/JSON manifests as the cluster: every Ingress, IngressClass, Service,
- * EndpointSlice, Secret and ConfigMap in it (multi-document files, nested folders, `List` kinds)
+ * Treats a folder of YAML/JSON manifests as the cluster: every object of a watched kind (Ingress,
+ * IngressClass, Service, EndpointSlice, Secret, ConfigMap, the Gateway API kinds, Namespace),
+ * in it (multi-document files, nested folders, `List` kinds)
  * is loaded into the store, and edits, additions and deletions are picked up while running.
  *
  * A file that fails to parse keeps the objects it had before, so a half-saved edit never takes

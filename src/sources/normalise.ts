@@ -14,12 +14,17 @@ import type {
   Service,
   ServicePort,
 } from '../store/types.js';
+import { CLUSTER_SCOPED_KINDS, GATEWAY_API_GROUP } from '../store/types.js';
+import { GATEWAY_API_RESOURCES } from './gateway-api.js';
+import { arr, isRecord, isString, rec, str, stringMap, timestamp } from './raw.js';
+import { normaliseGatewayApi } from './normalise-gateway.js';
 
 /**
  * Turns a raw object (a list item with `Date` fields, a watch event's JSON, or parsed YAML) into the
  * store's plain shape. This is the one place where the differences between those sources are
  * absorbed (STYLE.md §5): timestamps become ISO strings, absent arrays and maps become empty ones,
- * Secret `stringData` is folded into `data`. Unknown kinds return undefined.
+ * Secret `stringData` is folded into `data`, Gateway API schema defaults are filled in
+ * (normalise-gateway.ts). Unknown kinds return undefined.
  */
 export function normalise(raw: unknown, kindHint?: Kind): KubeObject | undefined {
   if (!isRecord(raw)) return undefined;
@@ -40,6 +45,10 @@ export function normalise(raw: unknown, kindHint?: Kind): KubeObject | undefined
       return normaliseSecret(raw, metadata);
     case 'ConfigMap':
       return { kind, metadata, data: stringMap(raw.data) } satisfies ConfigMap;
+    case 'Namespace':
+      return { kind, metadata };
+    default:
+      return normaliseGatewayApi(kind, raw, metadata);
   }
 }
 
@@ -54,6 +63,8 @@ function kindOf(raw: Record<string, unknown>): Kind | undefined {
     EndpointSlice: ['discovery.k8s.io/v1'],
     Secret: ['v1'],
     ConfigMap: ['v1'],
+    Namespace: ['v1'],
+    ...Object.fromEntries(GATEWAY_API_RESOURCES.map((r) => [r.kind, r.versions.map((v) => `${GATEWAY_API_GROUP}/${v}`)])),
   };
   if (typeof kind !== 'string' || !(kind in allowed)) return undefined;
   // Watch and list items from the API always carry kind/apiVersion once the source sets them;
@@ -64,7 +75,7 @@ function kindOf(raw: Record<string, unknown>): Kind | undefined {
 
 function normaliseMeta(raw: unknown, kind: Kind): ObjectMeta {
   const m = rec(raw);
-  const namespaced = kind !== 'IngressClass';
+  const namespaced = !CLUSTER_SCOPED_KINDS.has(kind);
   return {
     namespace: namespaced ? (str(m.namespace) ?? 'default') : '',
     name: str(m.name) ?? '',
@@ -209,38 +220,4 @@ function normaliseSecret(raw: Record<string, unknown>, metadata: ObjectMeta): Se
   // stringData is write-only on the API, but manifests use it; it wins over data, as on the server.
   for (const [k, v] of Object.entries(stringMap(raw.stringData))) data[k] = Buffer.from(v, 'utf8').toString('base64');
   return { kind: 'Secret', metadata, type: str(raw.type) ?? 'Opaque', data };
-}
-
-function timestamp(value: unknown): string {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : value.toISOString().replace('.000Z', 'Z');
-  return typeof value === 'string' ? value : '';
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function rec(v: unknown): Record<string, unknown> {
-  return isRecord(v) ? v : {};
-}
-
-function arr(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-function isString(v: unknown): v is string {
-  return typeof v === 'string';
-}
-
-function stringMap(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(rec(v))) {
-    if (typeof val === 'string') out[k] = val;
-    else if (typeof val === 'number' || typeof val === 'boolean') out[k] = String(val);
-  }
-  return out;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Ingress, Service, Snapshot } from '../store/types.js';
+import { emptySnapshot, type Ingress, type Service, type Snapshot } from '../store/types.js';
 import { planStatusUpdates, publishedAddresses } from './status.js';
 
 const meta = (name: string) => ({ namespace: 'n', name, uid: '', resourceVersion: '', generation: 0, creationTimestamp: '', labels: {}, annotations: {} });
@@ -8,9 +8,9 @@ const ing = (name: string, ips: string[]): Ingress => ({
   kind: 'Ingress', metadata: meta(name), spec: { tls: [], rules: [] }, status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } },
 });
 const snap = (ingresses: Ingress[], services: Service[] = []): Snapshot => ({
+  ...emptySnapshot(),
   ingresses: new Map(ingresses.map((i) => [`n/${i.metadata.name}`, i])),
   services: new Map(services.map((s) => [`n/${s.metadata.name}`, s])),
-  ingressClasses: new Map(), endpointSlices: new Map(), secrets: new Map(), configMaps: new Map(),
 });
 const ref = (name: string) => ({ kind: 'Ingress' as const, namespace: 'n', name });
 

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import {
   KINDS,
+  SNAPSHOT_FIELDS,
   objectKey,
   type Kind,
   type KindMap,
@@ -80,15 +81,7 @@ export class Store extends EventEmitter {
   /** An immutable copy; cached until the next change, so repeated reads cost nothing. */
   snapshot(): Snapshot {
     if (this.cached?.generation === this.generation) return this.cached.snapshot;
-    const copy = <K extends Kind>(kind: K) => new Map(this.byKind.get(kind)!) as Map<string, KindMap[K]>;
-    const snapshot: Snapshot = {
-      ingresses: copy('Ingress'),
-      ingressClasses: copy('IngressClass'),
-      services: copy('Service'),
-      endpointSlices: copy('EndpointSlice'),
-      secrets: copy('Secret'),
-      configMaps: copy('ConfigMap'),
-    };
+    const snapshot = Object.fromEntries(KINDS.map((kind) => [SNAPSHOT_FIELDS[kind], new Map(this.byKind.get(kind)!)])) as unknown as Snapshot;
     this.cached = { generation: this.generation, snapshot };
     return snapshot;
   }

@@ -6,12 +6,26 @@
  * optional arrays and maps are always present, and nothing here depends on the Kubernetes client.
  */
 
-export type Kind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'ConfigMap';
+import type {
+  BackendTLSPolicy, Gateway, GatewayClass, GRPCRoute, HTTPRoute, Namespace, ReferenceGrant,
+} from './gateway-types.js';
 
-export const KINDS: readonly Kind[] = ['Ingress', 'IngressClass', 'Service', 'EndpointSlice', 'Secret', 'ConfigMap'];
+export * from './gateway-types.js';
+
+export type IngressKind = 'Ingress' | 'IngressClass' | 'Service' | 'EndpointSlice' | 'Secret' | 'ConfigMap';
+/** Kinds of gateway.networking.k8s.io; watched only where their CRDs are installed. */
+export type GatewayApiKind = 'GatewayClass' | 'Gateway' | 'HTTPRoute' | 'GRPCRoute' | 'ReferenceGrant' | 'BackendTLSPolicy';
+export type Kind = IngressKind | GatewayApiKind | 'Namespace';
+
+export const GATEWAY_API_KINDS: readonly GatewayApiKind[] = ['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute', 'ReferenceGrant', 'BackendTLSPolicy'];
+
+export const KINDS: readonly Kind[] = ['Ingress', 'IngressClass', 'Service', 'EndpointSlice', 'Secret', 'ConfigMap', ...GATEWAY_API_KINDS, 'Namespace'];
+
+/** Kinds without a namespace: their store key is the name alone. */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<Kind> = new Set<Kind>(['IngressClass', 'GatewayClass', 'Namespace']);
 
 export interface ObjectMeta {
-  /** Empty for cluster-scoped kinds (IngressClass). */
+  /** Empty for cluster-scoped kinds (IngressClass, GatewayClass, Namespace). */
   namespace: string;
   name: string;
   uid: string;
@@ -148,7 +162,8 @@ export interface ConfigMap {
   data: Record<string, string>;
 }
 
-export type KubeObject = Ingress | IngressClass | Service | EndpointSlice | Secret | ConfigMap;
+export type KubeObject = Ingress | IngressClass | Service | EndpointSlice | Secret | ConfigMap
+  | GatewayClass | Gateway | HTTPRoute | GRPCRoute | ReferenceGrant | BackendTLSPolicy | Namespace;
 
 export interface KindMap {
   Ingress: Ingress;
@@ -157,6 +172,13 @@ export interface KindMap {
   EndpointSlice: EndpointSlice;
   Secret: Secret;
   ConfigMap: ConfigMap;
+  GatewayClass: GatewayClass;
+  Gateway: Gateway;
+  HTTPRoute: HTTPRoute;
+  GRPCRoute: GRPCRoute;
+  ReferenceGrant: ReferenceGrant;
+  BackendTLSPolicy: BackendTLSPolicy;
+  Namespace: Namespace;
 }
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */
@@ -176,6 +198,37 @@ export interface Snapshot {
   endpointSlices: ReadonlyMap<string, EndpointSlice>;
   secrets: ReadonlyMap<string, Secret>;
   configMaps: ReadonlyMap<string, ConfigMap>;
+  gatewayClasses: ReadonlyMap<string, GatewayClass>;
+  gateways: ReadonlyMap<string, Gateway>;
+  httpRoutes: ReadonlyMap<string, HTTPRoute>;
+  grpcRoutes: ReadonlyMap<string, GRPCRoute>;
+  referenceGrants: ReadonlyMap<string, ReferenceGrant>;
+  backendTLSPolicies: ReadonlyMap<string, BackendTLSPolicy>;
+  /** Only while Gateway API kinds are watched (listener namespace selectors need the labels). */
+  namespaces: ReadonlyMap<string, Namespace>;
+}
+
+/** The Snapshot field that holds each kind. */
+export const SNAPSHOT_FIELDS: { readonly [K in Kind]: keyof Snapshot } = {
+  Ingress: 'ingresses',
+  IngressClass: 'ingressClasses',
+  Service: 'services',
+  EndpointSlice: 'endpointSlices',
+  Secret: 'secrets',
+  ConfigMap: 'configMaps',
+  GatewayClass: 'gatewayClasses',
+  Gateway: 'gateways',
+  HTTPRoute: 'httpRoutes',
+  GRPCRoute: 'grpcRoutes',
+  ReferenceGrant: 'referenceGrants',
+  BackendTLSPolicy: 'backendTLSPolicies',
+  Namespace: 'namespaces',
+};
+
+/** A snapshot with nothing in it, for tests and for callers that fill only some kinds. */
+export function emptySnapshot(): Snapshot {
+  const fields = Object.values(SNAPSHOT_FIELDS).map((field) => [field, new Map()]);
+  return Object.fromEntries(fields) as unknown as Snapshot;
 }
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';

@@ -7,10 +7,14 @@
  * verb and kind (`patchNamespacedIngressStatus` = patch ingresses/status), the class gives the group
  * (`NetworkingV1Api` = networking.k8s.io); the test apiserver's resource table gives the plural.
  * A file that builds informers (`ListWatch`, `makeInformer`) also watches what it lists.
+ * `CustomObjectsApi` methods name no kind: they act on the Gateway API kinds the controller reads
+ * (src/sources/gateway-api.ts), the only custom resources it touches.
  */
 import * as k8s from '@kubernetes/client-node';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { GATEWAY_API_RESOURCES } from '../../src/sources/gateway-api.js';
+import { GATEWAY_API_GROUP } from '../../src/store/types.js';
 import { RESOURCE_TYPES } from '../support/kube-api/index.js';
 
 /** One permission as RBAC names it: `resource` carries the subresource (`ingresses/status`). */
@@ -67,9 +71,10 @@ export function findApiCalls(root: string): CallSite[] {
     for (const [, method] of text.matchAll(/\.(\w+)\s*\(/g)) {
       const apiClass = classes.find((c) => isApiMethod(c, method));
       if (!apiClass) continue;
-      const call = toCall(apiClass, method, file);
-      sites.push({ ...call, file, method });
-      if (informers && call.verb === 'list') sites.push({ ...call, verb: 'watch', file, method: `${method} (informer)` });
+      for (const call of toCalls(apiClass, method, file)) {
+        sites.push({ ...call, file, method });
+        if (informers && call.verb === 'list') sites.push({ ...call, verb: 'watch', file, method: `${method} (informer)` });
+      }
     }
   }
   return sites;
@@ -86,16 +91,21 @@ function isApiMethod(apiClass: string, method: string): boolean {
   return method !== 'constructor' && typeof cls?.prototype?.[method] === 'function';
 }
 
-function toCall(apiClass: string, method: string, file: string): ApiCall {
+function toCalls(apiClass: string, method: string, file: string): ApiCall[] {
   const name = method.replace(/WithHttpInfo$/, '');
   const verbEntry = VERBS.find(([prefix]) => name.startsWith(prefix) && /[A-Z]/.test(name.charAt(prefix.length)));
   if (!verbEntry) throw new Error(`${file}: cannot tell the RBAC verb of ${apiClass}.${method}`);
   let kind = name.slice(verbEntry[0].length).replace(/^Namespaced/, '').replace(/ForAllNamespaces$/, '');
   const sub = SUBRESOURCES.find(([suffix]) => kind.endsWith(suffix) && kind !== suffix);
   if (sub) kind = kind.slice(0, -sub[0].length);
+  if (apiClass === 'CustomObjectsApi') {
+    const scoped = GATEWAY_API_RESOURCES.filter((r) => (kind === 'ClusterCustomObject' ? !r.namespaced : kind === 'CustomObject' ? r.namespaced : false));
+    if (!scoped.length) throw new Error(`${file}: cannot tell the resources of ${apiClass}.${method}`);
+    return scoped.map((r) => ({ group: GATEWAY_API_GROUP, resource: sub ? `${r.plural}/${sub[1]}` : r.plural, verb: verbEntry[1] }));
+  }
   const type = RESOURCE_TYPES.find((t) => t.kind === kind && clientClassOf(t.group, t.version) === apiClass);
   if (!type) throw new Error(`${file}: ${apiClass}.${method} uses kind ${kind}, which the resource table does not know; add it there`);
-  return { group: type.group, resource: sub ? `${type.plural}/${sub[1]}` : type.plural, verb: verbEntry[1] };
+  return [{ group: type.group, resource: sub ? `${type.plural}/${sub[1]}` : type.plural, verb: verbEntry[1] }];
 }
 
 /** client-node's API class for a group/version: `CoreV1Api`, `NetworkingV1Api`, `RbacAuthorizationV1Api`. */

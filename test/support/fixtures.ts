@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { normalise } from '../../src/sources/normalise.js';
-import { objectKey, type KindMap, type KubeObject, type Snapshot } from '../../src/store/types.js';
+import { emptySnapshot, objectKey, SNAPSHOT_FIELDS, type KubeObject, type Snapshot } from '../../src/store/types.js';
 import { dumpModel, formatDiagnostic, translate } from '../../src/translate/index.js';
 import type { TranslateOptions } from '../../src/translate/types.js';
 
@@ -49,28 +49,14 @@ export function loadFixture(path: string): Snapshot {
 
 /** A snapshot holding `objects`, each map filled in the given order. Throws on duplicate keys. */
 export function snapshotOf(objects: readonly KubeObject[]): Snapshot {
-  const maps = {
-    Ingress: new Map<string, KindMap['Ingress']>(),
-    IngressClass: new Map<string, KindMap['IngressClass']>(),
-    Service: new Map<string, KindMap['Service']>(),
-    EndpointSlice: new Map<string, KindMap['EndpointSlice']>(),
-    Secret: new Map<string, KindMap['Secret']>(),
-    ConfigMap: new Map<string, KindMap['ConfigMap']>(),
-  };
+  const snapshot = emptySnapshot();
   for (const obj of objects) {
-    const map = maps[obj.kind] as Map<string, KubeObject>;
+    const map = snapshot[SNAPSHOT_FIELDS[obj.kind]] as Map<string, KubeObject>;
     const key = objectKey(obj.metadata);
     if (map.has(key)) throw new Error(`duplicate ${obj.kind} ${key} in fixture`);
     map.set(key, obj);
   }
-  return {
-    ingresses: maps.Ingress,
-    ingressClasses: maps.IngressClass,
-    services: maps.Service,
-    endpointSlices: maps.EndpointSlice,
-    secrets: maps.Secret,
-    configMaps: maps.ConfigMap,
-  };
+  return snapshot;
 }
 
 /**

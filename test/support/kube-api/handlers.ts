@@ -181,7 +181,9 @@ async function handlePatch(ctx: HandlerContext, target: ResourceTarget, request:
   const { type, namespace, name, subresource } = target;
   if (!name || subresource === 'finalize') throw methodNotAllowed();
   const media = mediaType(request.contentType);
-  if (!PATCH_TYPES.includes(media)) throw unsupportedMediaType(media, PATCH_TYPES);
+  // Custom resources have no Go types to carry merge keys, so kube-apiserver refuses strategic merge patch for them.
+  const accepted = type.definedBy ? PATCH_TYPES.filter((t) => t !== STRATEGIC_PATCH) : PATCH_TYPES;
+  if (!accepted.includes(media)) throw unsupportedMediaType(media, accepted);
   const text = await request.readBody();
   if (media === APPLY_PATCH) return serverSideApply(ctx, target, request, text);
   const patch = parseJson(text);

@@ -6,7 +6,7 @@
  */
 import { badRequest, expired } from './errors.js';
 import { cloneJson, isPlainObject, type KubeObject } from './json-value.js';
-import type { ResourceType } from './resources.js';
+import { servedAs, type ResourceType } from './resources.js';
 import { matchesFilter, type ObjectFilter } from './selectors.js';
 import type { ObjectStore } from './storage.js';
 
@@ -98,7 +98,7 @@ export function listObjects(store: ObjectStore, type: ResourceType, query: ListQ
     kind: `${type.kind}List`,
     apiVersion: type.apiVersion,
     metadata,
-    items: page.map(([, obj]) => cloneJson(obj)),
+    items: page.map(([, obj]) => cloneJson(servedAs(type, obj))),
   };
 }
 

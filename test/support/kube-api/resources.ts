@@ -42,11 +42,14 @@ export interface ResourceType {
   readonly prepareForCreate?: (obj: KubeObject, ctx: DefaultingContext) => void;
   /** Normalises every write (create and update), e.g. Secret `stringData` folding. */
   readonly normalize?: (obj: KubeObject) => void;
+  /** Name of the CustomResourceDefinition that makes this type served; absent for built-in kinds. */
+  readonly definedBy?: string;
 }
 
-type ResourceOptions = Partial<Omit<ResourceType, 'key' | 'group' | 'version' | 'apiVersion' | 'plural' | 'kind'>>;
+export type ResourceOptions = Partial<Omit<ResourceType, 'key' | 'group' | 'version' | 'apiVersion' | 'plural' | 'kind'>>;
 
-function resource(groupVersion: string, plural: string, kind: string, options: ResourceOptions = {}): ResourceType {
+/** One row of a resource table; versions of one group and plural share storage. */
+export function resource(groupVersion: string, plural: string, kind: string, options: ResourceOptions = {}): ResourceType {
   const [group, version] = groupVersion.includes('/') ? groupVersion.split('/') : ['', groupVersion];
   return Object.freeze({
     key: `${group}/${plural}`,
@@ -66,6 +69,7 @@ function resource(groupVersion: string, plural: string, kind: string, options: R
     deleteReturnsObject: options.deleteReturnsObject ?? false,
     prepareForCreate: options.prepareForCreate,
     normalize: options.normalize,
+    definedBy: options.definedBy,
   });
 }
 
@@ -155,18 +159,62 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   }),
   resource('coordination.k8s.io/v1', 'leases', 'Lease', { allowCreateOnUpdate: true }),
   resource('events.k8s.io/v1', 'events', 'Event', { shortNames: ['ev'], allowCreateOnUpdate: true }),
+  // Storing one makes the server serve its kinds (see custom-resources.ts).
+  resource('apiextensions.k8s.io/v1', 'customresourcedefinitions', 'CustomResourceDefinition', {
+    namespaced: false, hasStatus: true, shortNames: ['crd', 'crds'], prepareForCreate: establishCrd,
+  }),
 ]);
 
-/** Lookups over a resource table by URL coordinates or by object type. */
-export class ResourceRegistry {
-  private readonly byPath = new Map<string, ResourceType>();
-  private readonly byKind = new Map<string, ResourceType>();
+/** What the apiextensions controllers write once a CRD is accepted: its names, Established, the storage version. */
+function establishCrd(obj: KubeObject): void {
+  const spec = objectField(obj, 'spec');
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isPlainObject) : [];
+  const storage = versions.find((v) => v.storage === true)?.name;
+  const condition = (type: string, reason: string) => ({ type, status: 'True', reason, message: '', lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+  obj.status = {
+    acceptedNames: isPlainObject(spec.names) ? spec.names : {},
+    conditions: [condition('NamesAccepted', 'NoConflicts'), condition('Established', 'InitialNamesAccepted')],
+    storedVersions: storage === undefined ? [] : [storage],
+  };
+}
 
-  constructor(readonly types: readonly ResourceType[] = RESOURCE_TYPES) {
-    for (const type of types) {
-      this.byPath.set(`${type.apiVersion}/${type.plural}`, type);
-      this.byKind.set(`${type.apiVersion}/${type.kind}`, type);
-    }
+/**
+ * Lookups over a resource table by URL coordinates or by object type. Built-in types are fixed;
+ * custom types come and go with their CustomResourceDefinition.
+ */
+export class ResourceRegistry {
+  private byPath = new Map<string, ResourceType>();
+  private byKind = new Map<string, ResourceType>();
+  private readonly custom = new Map<string, readonly ResourceType[]>();
+  private all: readonly ResourceType[] = [];
+
+  constructor(private readonly builtIn: readonly ResourceType[] = RESOURCE_TYPES) {
+    this.index();
+  }
+
+  /** Every type served now, in discovery order. */
+  get types(): readonly ResourceType[] {
+    return this.all;
+  }
+
+  /** Serves `types` on behalf of CRD `crdName`, replacing what it served before. */
+  define(crdName: string, types: readonly ResourceType[]): void {
+    this.custom.set(crdName, types);
+    this.index();
+  }
+
+  /** Stops serving the types of CRD `crdName`; returns them. */
+  undefine(crdName: string): readonly ResourceType[] {
+    const gone = this.custom.get(crdName) ?? [];
+    this.custom.delete(crdName);
+    this.index();
+    return gone;
+  }
+
+  private index(): void {
+    this.all = [...this.builtIn, ...[...this.custom.values()].flat()];
+    this.byPath = new Map(this.all.map((type) => [`${type.apiVersion}/${type.plural}`, type]));
+    this.byKind = new Map(this.all.map((type) => [`${type.apiVersion}/${type.kind}`, type]));
   }
 
   /** The type served at `/api(s)/<groupVersion>/<plural>`, if any. */
@@ -181,13 +229,13 @@ export class ResourceRegistry {
 
   /** Types under one group/version, for discovery. */
   inGroupVersion(groupVersion: string): ResourceType[] {
-    return this.types.filter((t) => t.apiVersion === groupVersion);
+    return this.all.filter((t) => t.apiVersion === groupVersion);
   }
 
   /** Named API groups with their versions (the core group is served at `/api`). */
   groups(): Array<{ name: string; versions: string[] }> {
     const groups = new Map<string, Set<string>>();
-    for (const t of this.types) {
+    for (const t of this.all) {
       if (!t.group) continue;
       const versions = groups.get(t.group) ?? new Set<string>();
       versions.add(t.version);
@@ -195,6 +243,14 @@ export class ResourceRegistry {
     }
     return [...groups].map(([name, versions]) => ({ name, versions: [...versions] }));
   }
+}
+
+/**
+ * The object as served at `type`'s version. All served versions of a custom resource share one
+ * storage and differ only in `apiVersion`, as with a CRD's conversion strategy `None`.
+ */
+export function servedAs(type: ResourceType, obj: KubeObject): KubeObject {
+  return obj.apiVersion === undefined || obj.apiVersion === type.apiVersion ? obj : { ...obj, apiVersion: type.apiVersion };
 }
 
 /** `ingresses.networking.k8s.io`, or `pods` for the core group: how errors name a resource. */

@@ -12,7 +12,8 @@ import YAML from 'yaml';
 import { ApiError, failureStatus, internalError, methodNotAllowed, pathNotFound, statusError } from './errors.js';
 import { handleResource, type HandlerContext } from './handlers.js';
 import { isPlainObject, type KubeObject } from './json-value.js';
-import { ResourceRegistry, type ResourceType } from './resources.js';
+import { followCustomResourceDefinitions } from './custom-resources.js';
+import { ResourceRegistry, servedAs, type ResourceType } from './resources.js';
 import { resolveRoute } from './routes.js';
 import { ObjectStore } from './storage.js';
 import { WatchHub } from './watch.js';
@@ -114,6 +115,7 @@ class TestKubeApiServer implements KubeApiServer {
     this.store = new ObjectStore(options.historyLimit ?? 10_000);
     this.writes = new KubeWrites(this.store, this.registry, options.namespaceDeletion ?? 'cascade');
     this.hub = new WatchHub(this.store, options.bookmarkIntervalMs ?? 1000);
+    followCustomResourceDefinitions(this.store, this.registry);
     for (const name of INITIAL_NAMESPACES) this.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
     // A failure while answering can only mean the socket is unusable; drop it rather than crash the test.
     this.http = http.createServer((req, res) => this.handle(req, res).catch(() => res.destroy()));
@@ -223,12 +225,14 @@ class TestKubeApiServer implements KubeApiServer {
   }
 
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): object | undefined {
-    const found = this.store.find(this.typeOf(apiVersion, kind), namespace, name);
-    return found ? structuredClone(found) : undefined;
+    const type = this.typeOf(apiVersion, kind);
+    const found = this.store.find(type, namespace, name);
+    return found ? structuredClone(servedAs(type, found)) : undefined;
   }
 
   list(apiVersion: string, kind: string, namespace?: string): object[] {
-    return this.store.entries(this.typeOf(apiVersion, kind), namespace).map(([, obj]) => structuredClone(obj));
+    const type = this.typeOf(apiVersion, kind);
+    return this.store.entries(type, namespace).map(([, obj]) => structuredClone(servedAs(type, obj)));
   }
 
   compactHistory(): void {

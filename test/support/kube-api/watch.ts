@@ -8,7 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import { failureStatus } from './errors.js';
 import type { KubeObject } from './json-value.js';
-import type { ResourceType } from './resources.js';
+import { servedAs, type ResourceType } from './resources.js';
 import { matchesFilter, type ObjectFilter } from './selectors.js';
 import type { ObjectStore, StoreEvent } from './storage.js';
 
@@ -73,7 +73,7 @@ class WatchStream {
     const rv = params.resourceVersion;
     if (rv === undefined || rv === '' || rv === '0' || params.sendInitialEvents) {
       for (const [, obj] of store.entries(params.type)) {
-        if (matchesFilter(params.filter, obj)) this.send('ADDED', obj);
+        if (matchesFilter(params.filter, obj)) this.send('ADDED', servedAs(params.type, obj));
       }
       if (params.sendInitialEvents && params.allowBookmarks) this.bookmark({ 'k8s.io/initial-events-end': 'true' });
     } else {
@@ -97,7 +97,7 @@ class WatchStream {
 
   private forward(event: StoreEvent): void {
     const wire = filterEvent(event, this.params.type, this.params.filter);
-    if (wire) this.send(wire.type, wire.object);
+    if (wire) this.send(wire.type, servedAs(this.params.type, wire.object));
   }
 
   /** Ends the response normally; the client sees a clean end of stream and reconnects. */

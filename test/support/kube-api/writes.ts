@@ -10,7 +10,7 @@ import {
   STALE_OBJECT_MESSAGE, type StatusBody,
 } from './errors.js';
 import { cloneJson, isPlainObject, jsonEqual, omitKeys, type KubeObject } from './json-value.js';
-import type { ResourceRegistry, ResourceType } from './resources.js';
+import { servedAs, type ResourceRegistry, type ResourceType } from './resources.js';
 import type { ObjectStore } from './storage.js';
 import { validateObject } from './validation.js';
 
@@ -126,7 +126,7 @@ export class KubeWrites {
   current(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
     const found = this.store.find(type, namespace, name);
     if (!found) throw notFound(type, name);
-    return found;
+    return servedAs(type, found);
   }
 
   private generateName(type: ResourceType, obj: KubeObject): void {
@@ -222,7 +222,8 @@ export class KubeWrites {
     }
     obj.metadata.name = name;
     scopeNamespace(type, obj, namespace);
-    const existing = this.store.find(type, obj.metadata.namespace, name);
+    const stored = this.store.find(type, obj.metadata.namespace, name);
+    const existing = stored && servedAs(type, stored);
     if (!existing) {
       if (options.subresource || !(type.allowCreateOnUpdate || options.createIfMissing)) throw notFound(type, name);
       delete obj.metadata.resourceVersion;
