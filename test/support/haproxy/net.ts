@@ -43,6 +43,7 @@ export async function startEchoBackend(name: string, host: string, delayMs = 0):
       res.setHeader('x-seen-url', req.url ?? '');
       res.setHeader('x-seen-proto', String(req.headers['x-forwarded-proto'] ?? ''));
       res.setHeader('x-seen-for', String(req.headers['x-forwarded-for'] ?? ''));
+      res.setHeader('x-seen-headers', JSON.stringify(req.headers));
       const ownServer = req.headers['x-send-server'];
       if (typeof ownServer === 'string') res.setHeader('server', ownServer);
       res.end(name);
@@ -78,15 +79,17 @@ export interface RequestOptions {
   /** Use HTTPS with this SNI name. */
   servername?: string;
   timeoutMs?: number;
+  /** GET unless given. */
+  method?: string;
 }
 
 /** One request to 127.0.0.1:`port` on a fresh connection. */
 export function get(port: number, options: RequestOptions = {}): Promise<Reply> {
-  const { host, path = '/', servername, timeoutMs = 5000, headers = {} } = options;
+  const { host, path = '/', servername, timeoutMs = 5000, headers = {}, method = 'GET' } = options;
   const send = servername === undefined ? httpRequest : httpsRequest;
   return new Promise((resolve, reject) => {
     const req = send({
-      host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs,
+      host: '127.0.0.1', port, path, method, agent: false, timeout: timeoutMs,
       headers: host === undefined ? headers : { ...headers, host },
       ...(servername === undefined ? {} : { servername, rejectUnauthorized: false }),
     }, (res) => {
