@@ -140,7 +140,7 @@ export interface HttpsRedirect {
 export interface Route {
   /** Lower-case host, `*.` + domain for a one-label wildcard, or '' for "any host". */
   readonly host: string;
-  /** Exact: as written. Prefix: no trailing slash, except the root path '/'. */
+  /** Exact: as written. Prefix: no trailing slash, except the root path '/'. Regex: the expression. */
   readonly path: string;
   readonly match: PathMatch;
   /** Name of a backend in `Model.backends`. */
