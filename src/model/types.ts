@@ -102,7 +102,34 @@ export interface Snippet {
   readonly source: SourceRef;
 }
 
-export type PathMatch = 'exact' | 'prefix';
+/**
+ * `regex`: `path` is a regular expression (PCRE2) that the whole path must match; the renderer
+ * anchors it. Between the kinds, for one host: exact, then regex (in model order), then prefix.
+ */
+export type PathMatch = 'exact' | 'prefix' | 'regex';
+
+/**
+ * What a request must carry besides host and path, all of it (an AND). Routes that share host, path
+ * and match but differ in conditions form a route group, tried in Gateway API precedence: a method
+ * first, then the most header conditions, then the most query conditions, then model order (which
+ * `translate` sets: oldest route first). An unconditional route of the group is its fallback.
+ */
+export interface RouteConditions {
+  /** An upper-case method token. */
+  readonly method?: string;
+  /** Header names are case-insensitive; values are compared whole (no comma split), case-sensitively. */
+  readonly headers?: readonly ValueCondition[];
+  /** Query parameter names are case-sensitive; the first occurrence is compared, undecoded. */
+  readonly query?: readonly ValueCondition[];
+}
+
+export interface ValueCondition {
+  /** `[A-Za-z0-9_.-]+`. */
+  readonly name: string;
+  readonly match: 'exact' | 'regex';
+  /** Printable ASCII; a regex is PCRE2 and unanchored. */
+  readonly value: string;
+}
 
 export interface HttpsRedirect {
   readonly code: 301 | 302 | 303 | 307 | 308;
@@ -113,13 +140,15 @@ export interface HttpsRedirect {
 export interface Route {
   /** Lower-case host, `*.` + domain for a one-label wildcard, or '' for "any host". */
   readonly host: string;
-  /** Exact: as written. Prefix: no trailing slash, except the root path '/'. */
+  /** Exact: as written. Prefix: no trailing slash, except the root path '/'. Regex: the expression. */
   readonly path: string;
   readonly match: PathMatch;
   /** Name of a backend in `Model.backends`. */
   readonly backend: string;
   /** Present when plain-HTTP requests for this route are redirected to HTTPS. */
   readonly httpsRedirect?: HttpsRedirect;
+  /** Absent: host and path decide alone. */
+  readonly conditions?: RouteConditions;
   readonly source: SourceRef;
 }
 
@@ -131,6 +160,11 @@ export interface Server {
   readonly port: number;
   /** `drain`: the endpoint is terminating; it keeps its connections but takes no new requests. */
   readonly state: ServerState;
+  /**
+   * 0-256, HAProxy's server weight; absent is 1. A weight split across Services is one backend whose
+   * servers carry the weights (0: no new requests), so a request costs the same as with one Service.
+   */
+  readonly weight?: number;
 }
 
 export interface Backend {
@@ -188,8 +222,16 @@ export interface BackendPolicy {
   readonly setHost?: string;
   /** Set (replacing any existing value) on requests, in order. */
   readonly requestHeaders?: readonly HeaderSetting[];
+  /** Added to requests after the `requestHeaders` (a header already there keeps its value too). */
+  readonly addRequestHeaders?: readonly HeaderSetting[];
+  /** Header names removed from requests, after the sets and adds. */
+  readonly removeRequestHeaders?: readonly string[];
   /** Set on responses, in order. */
   readonly responseHeaders?: readonly HeaderSetting[];
+  /** Added to responses after the `responseHeaders`. */
+  readonly addResponseHeaders?: readonly HeaderSetting[];
+  /** Header names removed from responses, after the sets and adds. */
+  readonly removeResponseHeaders?: readonly string[];
   /** `false` turns `X-Forwarded-For` off for this backend; absent means on. */
   readonly forwardedFor?: boolean;
 }
@@ -213,6 +255,8 @@ export interface Cors {
   readonly allowHeaders: string;
   readonly allowCredentials: boolean;
   readonly maxAgeSeconds: number;
+  /** `Access-Control-Expose-Headers`, a comma-separated list; absent: not sent. */
+  readonly exposeHeaders?: string;
 }
 
 export interface BasicAuth {
@@ -231,16 +275,28 @@ export interface AuthUser {
   readonly hash: string;
 }
 
-/** Redirects every request to another host (and port), keeping the scheme, path and query. */
+/**
+ * Redirects every request. Each part left out is kept from the request: the scheme, the host (without
+ * its port), the path; the query is always kept. `port` absent: no port in the Location (so the
+ * scheme's default); `translate` writes the port it means, even the listener's own.
+ */
 export interface RequestRedirect {
-  readonly host: string;
+  readonly scheme?: 'http' | 'https';
+  readonly host?: string;
   readonly port?: number;
+  /** The new path: the whole path (`set`) or the matched prefix replaced (`prefix`). */
+  readonly path?: Extract<PathRewrite, { kind: 'set' | 'prefix' }>;
   readonly code: 301 | 302 | 303 | 307 | 308;
 }
 
 export type PathRewrite =
   /** Replace the whole path (the query string is kept). */
   | { kind: 'set'; path: string }
+  /**
+   * Replace the leading `prefix` (no trailing slash, or '/'), matched on whole segments, with
+   * `replacement`: `/a` -> `/x` makes `/a/b` `/x/b` and `/a` `/x`; a replacement `/` makes `/a/b` `/b`.
+   */
+  | { kind: 'prefix'; prefix: string; replacement: string }
   /** Regex on path and query; the replacement may use `\1`..`\9`. */
   | { kind: 'regex'; match: string; replace: string };
 
@@ -289,6 +345,11 @@ export interface BackendTimeouts {
   readonly server?: number;
   readonly connect?: number;
   readonly queue?: number;
+  /**
+   * Bound on waiting for the response (Gateway API `timeouts.request`). HAProxy 2.6 has no
+   * total-request timer: it caps `timeout server` (the wait for the response, and between its parts).
+   */
+  readonly request?: number;
 }
 
 export interface Retries {

@@ -239,7 +239,8 @@ export interface EchoBackend {
 
 /**
  * An HTTP server on `host` answering its own `name` as the body, with what it saw in headers
- * (`x-seen-host`, `x-seen-url`, `x-seen-proto`, `x-seen-for`); it sends a `Server` header only when
+ * (`x-seen-host`, `x-seen-url`, `x-seen-proto`, `x-seen-for`, and every request header as JSON in
+ * `x-seen-headers`); it sends a `Server` header only when
  * asked to with `x-send-server: <value>`. `delayMs` delays every answer.
  */
 export async function startEchoBackend(name: string, host: string, delayMs = 0): Promise<EchoBackend> {
@@ -252,6 +253,7 @@ export async function startEchoBackend(name: string, host: string, delayMs = 0):
       res.setHeader('x-seen-url', req.url ?? '');
       res.setHeader('x-seen-proto', String(req.headers['x-forwarded-proto'] ?? ''));
       res.setHeader('x-seen-for', String(req.headers['x-forwarded-for'] ?? ''));
+      res.setHeader('x-seen-headers', JSON.stringify(req.headers));
       const ownServer = req.headers['x-send-server'];
       if (typeof ownServer === 'string') res.setHeader('server', ownServer);
       res.end(name);

@@ -98,9 +98,11 @@ export interface GetOptions {
   /** Use HTTPS with this SNI name. */
   servername?: string;
   timeoutMs?: number;
+  /** GET unless given. */
+  method?: string;
 }
 
-/** A GET to 127.0.0.1:`port` on a fresh connection: {@link send} as the driver's tests call it. */
+/** A GET (or `method`) to 127.0.0.1:`port` on a fresh connection: {@link send} as the driver's tests call it. */
 export function get(port: number, options: GetOptions = {}): Promise<SimpleResponse> {
   const { servername, ...rest } = options;
   return send({ address: '127.0.0.1', port, ...rest, ...(servername === undefined ? {} : { https: true, servername }) });

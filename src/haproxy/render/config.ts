@@ -5,15 +5,16 @@
  * a copy of the whole set in a staging directory validates exactly like the live one, and Runtime
  * API commands name maps and certificates the same way whatever the state directory is.
  */
-import type { Backend, GlobalSettings, Model, SourceRef } from '../../model/types.js';
+import type { Backend, GlobalSettings, Model, Server, SourceRef } from '../../model/types.js';
 import type { Layout, Rendered, RenderedFile } from '../types.js';
 import { CRT_LIST_FILE, buildCertificates, crtListText } from './certs.js';
 import { serversByKey, slotName } from './layout.js';
-import { MAP_FILES, MapsMemo, renderMaps } from './maps.js';
+import { groupRules } from './groups.js';
+import { MAP_FILES, MapsMemo, renderMaps, type RenderedMaps } from './maps.js';
 import {
-  PEERS_NAME, backendDirectives, backendTlsFiles, balanceLine, peersSection, serverOptionWords, snippetLines, userlistSections, usesPeers,
+  NORMALISED_HOST, PEERS_NAME, backendDirectives, backendTlsFiles, balanceLine, peersSection, serverOptionWords, snippetLines, userlistSections, usesPeers,
 } from './policy.js';
-import { bindEndpoint, count, identifier, logFormatLiteral, logFormatString, serverAddress, stateDirPath, syslogTarget } from './text.js';
+import { bindEndpoint, count, identifier, logFormatLiteral, logFormatString, serverAddress, stateDirPath, syslogTarget, weight } from './text.js';
 
 /** Address of a free slot: never used, because free slots are always in maintenance. */
 export const FREE_SLOT_ENDPOINT = '127.0.0.1:1';
@@ -33,8 +34,6 @@ export function redirectCodes(model: Model): number[] {
   return [...new Set(model.routes.flatMap((r) => (r.httpsRedirect ? [r.httpsRedirect.code] : [])))].sort((a, b) => a - b);
 }
 
-/** The Host header as routes name hosts: lower case, without port or trailing dot. */
-const NORMALISED_HOST = "req.fhdr(host),lower,regsub(':[0-9]*$',),regsub('[.]$',)";
 
 class Lines {
   /** Lines, or blocks of lines already joined (see `appendBlock`): the config is `text.join('\n')`. */
@@ -49,6 +48,10 @@ class Lines {
   appendBlock(block: Block): void {
     this.text.push(block.text);
     for (const source of block.sources) this.sources.push(source);
+  }
+  appendLines(other: Lines): void {
+    for (const text of other.text) this.text.push(text);
+    for (const source of other.sources) this.sources.push(source);
   }
 }
 
@@ -95,14 +98,34 @@ function renderDefaults(out: Lines, g: GlobalSettings): void {
 }
 
 /**
+ * What routing needs beyond the three maps, only when the model has it: a `regex.map` lookup after
+ * each exact one, and the route groups' rules (`groups.ts`). A plain model renders without either.
+ */
+export interface RoutingExtras {
+  regex: boolean;
+  groups: { line: string; source: SourceRef }[];
+}
+
+export function routingExtras(maps: RenderedMaps): RoutingExtras {
+  return { regex: maps.maps.regex.size > 0, groups: groupRules(maps.groups, MAP_FILES.groups) };
+}
+
+/**
  * Routing. Rules run in order on every request, and each costs an evaluation even when its
  * condition is false, so the common case ends early: a request the fast path routed leaves the
- * frontend's rules at `http-request allow` and never evaluates the normalising path.
+ * frontend's rules at `http-request allow` and never evaluates the normalising path. A request that
+ * found a route group (`@gN`) goes on to the group rules after the normalising path, whose lookups
+ * it skips (they test `!pcl_routed`) or repeats with the same key and result.
  */
-function renderRouting(out: Lines, redirects: readonly string[]): void {
+function renderRouting(out: Lines, redirects: readonly string[], extras: RoutingExtras): void {
   const exact = MAP_FILES.exact;
   const prefix = MAP_FILES.prefix;
+  const grouped = extras.groups.length > 0;
+  const regex = (subject: string, guard: string) => {
+    if (extras.regex) out.add(`    http-request set-var(txn.route) ${subject},map_reg(${MAP_FILES.regex}) if ${guard}`);
+  };
   out.add('    acl pcl_routed var(txn.route) -m found');
+  if (grouped) out.add('    acl pcl_grouped var(txn.route) -m beg @');
   // Fast path, for the Host header as clients almost always send it (lower case, no port, no
   // trailing dot): `base` is that header followed by the path, which is exactly a map key, so a
   // hit costs one sample fetch and one tree lookup. Any other spelling of a host finds no key here
@@ -111,9 +134,10 @@ function renderRouting(out: Lines, redirects: readonly string[]): void {
   // and `*.wild.test` would name the wildcard's own keys.
   out.add('    acl pcl_host_odd req.hdr(host) -m sub / *');
   out.add(`    http-request set-var(txn.route) base,map_str(${exact}) if !pcl_host_odd`);
+  regex('base', '!pcl_routed !pcl_host_odd');
   out.add(`    http-request set-var(txn.route) base,map_beg(${prefix}) if !pcl_routed !pcl_host_odd`);
   for (const rule of redirects) out.add(rule);
-  out.add('    http-request allow if pcl_routed');
+  out.add(grouped ? '    http-request allow if pcl_routed !pcl_grouped' : '    http-request allow if pcl_routed');
   // Normalising path: host without port or trailing dot; a host that cannot be a DNS name skips
   // the host lookups. The regex ACL is evaluated at each use: rules test `!pcl_routed` first.
   out.add(`    http-request set-var(txn.host) ${NORMALISED_HOST}`);
@@ -121,18 +145,26 @@ function renderRouting(out: Lines, redirects: readonly string[]): void {
   out.add('    http-request set-var(txn.path) path');
   out.add('    http-request set-var(txn.key) var(txn.host),concat(,txn.path) if pcl_host_ok');
   out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if pcl_host_ok`);
+  regex('var(txn.key)', '!pcl_routed pcl_host_ok');
   out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if !pcl_routed pcl_host_ok`);
   out.add(`    http-request set-var(txn.key) var(txn.host),regsub('^[^.]*',*),concat(,txn.path) if !pcl_routed pcl_host_ok`);
   out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if !pcl_routed pcl_host_ok`);
+  regex('var(txn.key)', '!pcl_routed pcl_host_ok');
   out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if !pcl_routed pcl_host_ok`);
   out.add(`    http-request set-var(txn.route) var(txn.path),map_str(${exact}) if !pcl_routed`);
+  regex('var(txn.path)', '!pcl_routed');
   out.add(`    http-request set-var(txn.route) var(txn.path),map_beg(${prefix}) if !pcl_routed`);
   out.add(`    http-request set-var(txn.route) str(default),map_str(${MAP_FILES.default}) if !pcl_routed`);
   out.add('    http-request return status 404 default-errorfiles if !pcl_routed');
+  if (grouped) {
+    for (const { line, source } of extras.groups) out.add(line, source);
+    // A group with no candidate that holds and nothing to fall back to.
+    out.add('    http-request return status 404 default-errorfiles if pcl_grouped');
+  }
   for (const rule of redirects) out.add(rule);
 }
 
-function renderFrontend(out: Lines, g: GlobalSettings, codes: readonly number[]): void {
+function renderFrontend(out: Lines, g: GlobalSettings, codes: readonly number[], extras: RoutingExtras): void {
   out.add(`frontend ${FRONTEND_NAME}`);
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpPort)} name http`);
   out.add(`    bind ${bindEndpoint(g.bindAddress, g.httpsPort)} name https ssl crt-list ${CRT_LIST_FILE} alpn h2,http/1.1`);
@@ -147,7 +179,7 @@ function renderFrontend(out: Lines, g: GlobalSettings, codes: readonly number[])
   // this runs only for requests that are redirected. The rules follow each path of the routing.
   const location = `https://%[${NORMALISED_HOST}]%[var(txn.route),field(3,|)]%[pathq]`;
   renderRouting(out, codes.map((code) =>
-    `    http-request redirect location ${location} code ${count(code, 'redirect code')} if !{ ssl_fc } { var(txn.route),field(2,|) -m str ${code} }`));
+    `    http-request redirect location ${location} code ${count(code, 'redirect code')} if !{ ssl_fc } { var(txn.route),field(2,|) -m str ${code} }`), extras);
   // http-after-response also covers HAProxy's own 404/503 answers. An empty value adds nothing.
   // add-header: the condition already guarantees there is none to replace.
   if (g.serverHeader !== '') {
@@ -196,6 +228,11 @@ export class RenderMemo {
   }
 }
 
+/** ` weight N` for a server that carries a weight (a weight split); nothing otherwise (HAProxy's 1). */
+function weightWords(server: Server, source: SourceRef): string {
+  return server.weight === undefined ? '' : ` weight ${weight(server.weight, source)}`;
+}
+
 function renderBackend(out: Lines, backend: Backend, slots: readonly (string | null)[] | undefined, ipv6Bind: boolean): void {
   if (!slots) throw new Error(`layout has no slots for backend ${backend.name}`);
   const src = backend.source;
@@ -210,7 +247,7 @@ function renderBackend(out: Lines, backend: Backend, slots: readonly (string | n
   slots.forEach((key, i) => {
     const server = key === null ? undefined : servers.get(key);
     if (!server) out.add(`    server ${slotName(i)} ${FREE_SLOT_ENDPOINT} disabled${options}`, src);
-    else out.add(`    server ${slotName(i)} ${serverAddress(server.address, server.port, src).endpoint}${options}`, src);
+    else out.add(`    server ${slotName(i)} ${serverAddress(server.address, server.port, src).endpoint}${weightWords(server, src)}${options}`, src);
   });
 }
 
@@ -229,20 +266,27 @@ export function render(model: Model, layout: Layout, stateDir: string, memo?: Re
   if (peers) for (const line of peersSection(dir)) out.add(line);
   for (const { line, source } of userlistSections(model)) out.add(line, source);
   renderDefaults(out, model.global);
-  renderFrontend(out, model.global, memo ? memo.redirectCodes(model) : redirectCodes(model));
-  if (model.global.statsPort) renderStats(out, model.global);
+  // Backends before the maps: a bad backend is refused with its own source, not a route's.
+  const backends = new Lines();
   const ipv6Bind = model.global.bindAddress.includes(':');
   for (const backend of model.backends) {
     const slots = layout.backends[backend.name];
-    if (memo) out.appendBlock(memo.backend(backend, slots, ipv6Bind));
-    else renderBackend(out, backend, slots, ipv6Bind);
+    if (memo) backends.appendBlock(memo.backend(backend, slots, ipv6Bind));
+    else renderBackend(backends, backend, slots, ipv6Bind);
   }
-  const { texts } = memo ? memo.maps.get(model) : renderMaps(model);
+  const maps = memo ? memo.maps.get(model) : renderMaps(model);
+  renderFrontend(out, model.global, memo ? memo.redirectCodes(model) : redirectCodes(model), routingExtras(maps));
+  if (model.global.statsPort) renderStats(out, model.global);
+  out.appendLines(backends);
+  const { texts } = maps;
   const certificates = buildCertificates(model);
   const files: RenderedFile[] = [
     { path: MAP_FILES.exact, content: texts.exact, mode: 0o644 },
     { path: MAP_FILES.prefix, content: texts.prefix, mode: 0o644 },
     { path: MAP_FILES.default, content: texts.default, mode: 0o644 },
+    // Only referenced (and so only written) when some route needs them.
+    ...(maps.maps.regex.size > 0 ? [{ path: MAP_FILES.regex, content: texts.regex, mode: 0o644 }] : []),
+    ...(maps.groups.length > 0 ? [{ path: MAP_FILES.groups, content: texts.groups, mode: 0o644 }] : []),
     { path: CRT_LIST_FILE, content: crtListText(certificates), mode: 0o644 },
     ...certificates.map((c) => ({ path: c.file, content: c.pem, mode: 0o600 })),
     ...backendTlsFiles(model),

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Draft, Model } from '../../model/types.js';
+import type { BackendPolicy, Draft, Model, RouteConditions } from '../../model/types.js';
 import { syncFiles, writeFileAtomic } from '../process/files.js';
 import { validateConfig } from '../process/validate.js';
 import { addMap, commandLine } from '../runtime/commands.js';
@@ -37,6 +37,19 @@ function baseModel(patch: (m: Draft<Model>) => void = () => undefined): Model {
   return deepFreeze(m);
 }
 
+const CORS = { allowOrigin: { any: true as const }, allowMethods: 'GET', allowHeaders: 'X', allowCredentials: false, maxAgeSeconds: 1 };
+
+/** The conditions of the base model's route, made on first use. */
+function cond(m: Draft<Model>): Draft<RouteConditions> {
+  m.routes[0].conditions ??= {};
+  return m.routes[0].conditions;
+}
+
+function policy(m: Draft<Model>): Draft<BackendPolicy> {
+  m.backends[0].policy ??= {};
+  return m.backends[0].policy;
+}
+
 function renderModel(m: Model, stateDir = dir) {
   return render(m, planLayout(undefined, m), stateDir);
 }
@@ -66,6 +79,32 @@ const refused: [string, (m: Draft<Model>) => void, string | undefined][] = [
   ['a redirect code that is not a redirect', (m) => { m.routes[0].httpsRedirect = { code: 200 as 301, port: 443 }; }, 'ing-a.example.com/'],
   ['a newline in the Server header value', (m) => { m.global.serverHeader = 'x\n    bind :1'; }, undefined],
   ['keywords smuggled in the bind address', (m) => { m.global.bindAddress = '0.0.0.0:1 ssl crt /etc/passwd'; }, undefined],
+  ['a newline in a header condition value', (m) => { cond(m).headers = [{ name: 'x', match: 'exact', value: 'a\n    bind :1' }]; }, 'ing-a.example.com/'],
+  ['a space in a header condition name', (m) => { cond(m).headers = [{ name: 'x y', match: 'exact', value: 'v' }]; }, 'ing-a.example.com/'],
+  ['a brace in a header condition name', (m) => { cond(m).headers = [{ name: 'x)}', match: 'exact', value: 'v' }]; }, 'ing-a.example.com/'],
+  ['a regex condition that does not compile', (m) => { cond(m).headers = [{ name: 'x', match: 'regex', value: '(' }]; }, 'ing-a.example.com/'],
+  ['a parenthesis in a query parameter name', (m) => { cond(m).query = [{ name: 'q)', match: 'exact', value: 'v' }]; }, 'ing-a.example.com/'],
+  ['a control character in a query condition value', (m) => { cond(m).query = [{ name: 'q', match: 'exact', value: 'v\x00' }]; }, 'ing-a.example.com/'],
+  ['a lower-case or spaced method', (m) => { cond(m).method = 'GET }'; }, 'ing-a.example.com/'],
+  ['whitespace in a regex path', (m) => { m.routes[0].match = 'regex'; m.routes[0].path = '/a b'; }, 'ing-a.example.com/'],
+  ['a newline in a regex path', (m) => { m.routes[0].match = 'regex'; m.routes[0].path = '/a\nbackend x'; }, 'ing-a.example.com/'],
+  ['a regex path that starts a comment', (m) => { m.routes[0].match = 'regex'; m.routes[0].path = '#x'; }, 'ing-a.example.com/'],
+  ['a server weight out of range', (m) => { m.backends[0].servers[0].weight = 257; }, 'ns_svc_80'],
+  ['a fractional server weight', (m) => { m.backends[0].servers[0].weight = 1.5; }, 'ns_svc_80'],
+];
+
+/** Policy fields whose hostile values are refused (the message has no source: backend lines are pinned by line). */
+const refusedPolicy: [string, (m: Draft<Model>) => void][] = [
+  ['a newline in an added request header value', (m) => { policy(m).addRequestHeaders = [{ name: 'X', value: 'a\nb' }]; }],
+  ['a space in a removed request header name', (m) => { policy(m).removeRequestHeaders = ['X Y']; }],
+  ['a newline in an added response header value', (m) => { policy(m).addResponseHeaders = [{ name: 'X', value: 'a\r\nb' }]; }],
+  ['a sample fetch in a removed response header name', (m) => { policy(m).removeResponseHeaders = ['%[src]']; }],
+  ['a space in a redirect host', (m) => { policy(m).redirect = { host: 'a b', code: 302 }; }],
+  ['a redirect port out of range', (m) => { policy(m).redirect = { port: 0, code: 302 }; }],
+  ['a space in a redirect path', (m) => { policy(m).redirect = { path: { kind: 'set', path: '/a b' }, code: 302 }; }],
+  ['a relative prefix to replace', (m) => { policy(m).pathRewrites = [{ kind: 'prefix', prefix: 'a', replacement: '/' }]; }],
+  ['a newline in a prefix replacement', (m) => { policy(m).pathRewrites = [{ kind: 'prefix', prefix: '/a', replacement: '/b\nc' }]; }],
+  ['a newline in CORS expose-headers', (m) => { policy(m).cors = { ...CORS, exposeHeaders: 'X\nY' }; }],
 ];
 
 describe('hostile model strings', () => {
@@ -80,6 +119,35 @@ describe('hostile model strings', () => {
       });
     });
   }
+
+  for (const [name, patch] of refusedPolicy) {
+    test(`refuses ${name}`, () => {
+      assert.throws(() => renderModel(baseModel(patch)), RenderRefusedError);
+    });
+  }
+
+  test('hostile condition, header and redirect values that are allowed come out inert and pass haproxy -c', async () => {
+    const hostile = `x' "y" #z %[src] \\ $HOME } -i`;
+    const m = baseModel((x) => {
+      cond(x).headers = [{ name: 'X-H', match: 'exact', value: hostile }, { name: 'X-R', match: 'regex', value: `^a'b #c \\d+ \\}$` }];
+      cond(x).query = [{ name: 'q', match: 'exact', value: hostile }];
+      x.routes.push({ ...x.routes[0], conditions: undefined, match: 'regex', path: "/r'#x%[src]\\d+" });
+      x.backends[0].policy = {
+        addRequestHeaders: [{ name: 'X-A', value: hostile }], addResponseHeaders: [{ name: 'X-B', value: hostile }],
+        redirect: { path: { kind: 'prefix', prefix: "/a'(b)$.c", replacement: "/x'%y" }, code: 302 },
+        cors: { ...CORS, exposeHeaders: hostile },
+      };
+    });
+    const rendered = renderModel(m, join(dir, 'gateway'));
+    const lines = rendered.config.split('\n');
+    assert.ok(lines.includes(`    http-request add-header X-A 'x'\\'' "y" #z %%[src] \\ $HOME } -i'`), 'header value quoted, % doubled');
+    assert.ok(lines.some((l) => l.endsWith(`{ req.fhdr(X-H) -m str -- 'x'\\'' "y" #z %[src] \\ $HOME } -i' } { req.fhdr(X-R) -m reg -- '^a'\\''b #c \\d+ \\}$' } { url_param(q) -m str -- 'x'\\'' "y" #z %[src] \\ $HOME } -i' }`)));
+    assert.equal(rendered.files.find((f) => f.path === 'maps/regex.map')?.content, "^a\\.example\\.com(?=/)(?:/r'#x%[src]\\d+)$ ns_svc_80\n");
+    await syncFiles(join(dir, 'gateway'), rendered.files);
+    await writeFileAtomic(join(dir, 'gateway', 'haproxy.cfg'), rendered.config, 0o644);
+    const result = await validateConfig(HAPROXY, join(dir, 'gateway', 'haproxy.cfg'));
+    assert.equal(result.ok, true, result.output);
+  });
 
   test('refuses a state directory that would need quoting', () => {
     assert.throws(() => renderModel(baseModel(), '/tmp/with space'), RenderRefusedError);

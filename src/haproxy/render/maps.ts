@@ -14,14 +14,24 @@
  * replaced by `*`, then with no host; an exact hit is always the longest match.
  * A value is the backend name, followed by `|<code>|<:port>` when plain-HTTP requests redirect to
  * HTTPS (the port part is empty for 443). Backend names never contain `|`.
+ *
+ * Only when the model needs them (so a plain model renders as it always did):
+ * - `regex.map` (`map_reg`, tried in file order, first match wins): key `^host(?=/)(?:regex)$` for
+ *   RegularExpression paths, between the exact and the prefix lookup of each host.
+ * - `groups.map`: routes that share host, path and match but carry conditions (headers, query,
+ *   method) are a route group. Their key's value is `@gN`; the frontend's group rules (`groups.ts`)
+ *   try the candidates in precedence order, each `gN/<i>` in this map, then `gN/else`.
  */
 import type { Backend, HttpsRedirect, Model, Route, SourceRef } from '../../model/types.js';
-import { RenderRefusedError, identifier, mapWord, port, routeHost, routePath } from './text.js';
+import { buildGroups, groupFallbacks, type RouteGroup } from './groups.js';
+import { RenderRefusedError, identifier, mapWord, port, regexEscape, regexWord, routeHost, routePath } from './text.js';
 
 export const MAP_FILES = {
   exact: 'maps/exact.map',
   prefix: 'maps/prefix.map',
   default: 'maps/default.map',
+  regex: 'maps/regex.map',
+  groups: 'maps/groups.map',
 } as const;
 
 export type MapName = keyof typeof MAP_FILES;
@@ -50,35 +60,57 @@ export function routeValue(route: Route): string {
   return route.httpsRedirect ? backend + redirectSuffix(route.httpsRedirect, route.source) : backend;
 }
 
-function put(map: Map<string, MapEntry>, key: string, entry: MapEntry): void {
-  mapWord(key, entry.source);
+function put(map: Map<string, MapEntry>, key: string, entry: MapEntry, word = mapWord): boolean {
+  word(key, entry.source);
   mapWord(entry.value, entry.source);
-  if (!map.has(key)) map.set(key, entry);
+  if (map.has(key)) return false;
+  map.set(key, entry);
+  return true;
 }
 
 function requireBackend(names: ReadonlySet<string>, name: string, source: SourceRef): void {
   if (!names.has(name)) throw new RenderRefusedError(`route points at unknown backend "${name}"`, source);
 }
 
-/** Pure: the three routing maps of `model`. Throws `RenderRefusedError` for unsafe hosts or paths. */
-export function buildMaps(model: Model): MapContents {
-  const maps: MapContents = { exact: new Map(), prefix: new Map(), default: new Map() };
+/** The `regex.map` key of a route: its host literally, then the path regex over the whole path. */
+export function regexKey(host: string, path: string, source?: SourceRef): string {
+  // The look-ahead keeps an any-host key from matching `host + path` in a host lookup.
+  return `^${regexEscape(host)}(?=/)(?:${regexWord(path, source)})$`;
+}
+
+/** What `buildMaps` gives besides the maps: the route groups in rule order. */
+export interface BuiltMaps {
+  maps: MapContents;
+  groups: RouteGroup[];
+}
+
+/** Pure: the routing maps of `model`. Throws `RenderRefusedError` for unsafe hosts, paths or regexes. */
+export function buildMaps(model: Model): BuiltMaps {
+  const maps: MapContents = { exact: new Map(), prefix: new Map(), default: new Map(), regex: new Map(), groups: new Map() };
   const backends = new Set(model.backends.map((b) => b.name));
+  for (const route of model.routes) requireBackend(backends, route.backend, route.source);
+  const { groups, valueOf } = buildGroups(model.routes, routeValue);
   // Exact routes go in first so that they win the exact-map key they share with a Prefix route;
   // within each kind the first route in model order wins (translate reports the conflict).
-  const ordered = [...model.routes.filter((r) => r.match === 'exact'), ...model.routes.filter((r) => r.match === 'prefix')];
-  for (const route of ordered) {
-    const host = routeHost(route.host, route.source);
-    const path = routePath(route.path, route.source);
-    requireBackend(backends, route.backend, route.source);
-    const entry = { value: routeValue(route), source: route.source };
-    if (route.match === 'exact') {
-      put(maps.exact, host + path, entry);
-    } else {
-      // Prefix paths come without a trailing slash (except '/'); tolerate one anyway.
-      const base = path.replace(/\/+$/, '');
-      put(maps.exact, host + (base || '/'), entry);
-      put(maps.prefix, `${host + base}/`, entry);
+  // `shadowed`: the Prefix route's value under such a key, where a failing group falls back to.
+  const shadowed = new Map<string, string>();
+  const kinds = ['exact', 'regex', 'prefix'] as const;
+  for (const kind of kinds) {
+    for (const route of model.routes) {
+      if (route.match !== kind) continue;
+      const host = routeHost(route.host, route.source);
+      const entry = { value: valueOf(route), source: route.source };
+      if (kind === 'regex') {
+        put(maps.regex, regexKey(host, route.path, route.source), entry, regexWord);
+      } else if (kind === 'exact') {
+        put(maps.exact, host + routePath(route.path, route.source), entry);
+      } else {
+        // Prefix paths come without a trailing slash (except '/'); tolerate one anyway.
+        const base = routePath(route.path, route.source).replace(/\/+$/, '');
+        const exactKey = host + (base || '/');
+        if (!put(maps.exact, exactKey, entry) && !shadowed.has(exactKey)) shadowed.set(exactKey, entry.value);
+        put(maps.prefix, `${host + base}/`, entry);
+      }
     }
   }
   if (model.defaultBackend !== undefined) {
@@ -86,19 +118,24 @@ export function buildMaps(model: Model): MapContents {
     if (!backend) throw new RenderRefusedError(`default backend "${model.defaultBackend}" is not a backend`);
     maps.default.set(DEFAULT_KEY, { value: identifier(backend.name, backend.source), source: backend.source });
   }
-  return maps;
+  for (const [key, entry] of groupFallbacks(groups, maps, shadowed, routeValue)) put(maps.groups, key, entry);
+  return { maps, groups };
 }
 
-/** Map file text, sorted by key so equal models give equal bytes. */
-export function mapFileText(map: ReadonlyMap<string, MapEntry>): string {
-  const keys = [...map.keys()].sort();
+/**
+ * Map file text, sorted by key so equal models give equal bytes; `regex.map` keeps model order,
+ * because `map_reg` takes the first pattern that matches.
+ */
+export function mapFileText(map: ReadonlyMap<string, MapEntry>, sorted = true): string {
+  const keys = sorted ? [...map.keys()].sort() : [...map.keys()];
   return keys.map((key) => `${key} ${map.get(key)!.value}\n`).join('');
 }
 
-/** The three maps of a model and the text of their files. */
+/** The maps of a model, the text of their files, and the route groups the frontend's rules try. */
 export interface RenderedMaps {
   maps: MapContents;
   texts: Record<MapName, string>;
+  groups: RouteGroup[];
 }
 
 /**
@@ -124,8 +161,12 @@ export class MapsMemo {
 
 /** Pure: the maps of `model` and their file text. Throws like `buildMaps`. */
 export function renderMaps(model: Model): RenderedMaps {
-  const maps = buildMaps(model);
-  return { maps, texts: { exact: mapFileText(maps.exact), prefix: mapFileText(maps.prefix), default: mapFileText(maps.default) } };
+  const { maps, groups } = buildMaps(model);
+  const texts = {
+    exact: mapFileText(maps.exact), prefix: mapFileText(maps.prefix), default: mapFileText(maps.default),
+    regex: mapFileText(maps.regex, false), groups: mapFileText(maps.groups),
+  };
+  return { maps, texts, groups };
 }
 
 function sameNames(names: readonly string[], backends: readonly Backend[]): boolean {

@@ -4,11 +4,16 @@
  * across reloads, and the PEM files for TLS to backends. Every model string goes through `text.ts`.
  * The order of a backend's `http-request` rules is the model's contract (see `BackendPolicy`).
  */
-import type { Backend, BackendPolicy, Balance, Cors, Model, PemFile, RateLimit, ServerOptions, Snippet } from '../../model/types.js';
+import type {
+  Backend, BackendPolicy, Balance, Cors, HeaderSetting, Model, PathRewrite, PemFile, RateLimit, RequestRedirect, ServerOptions, Snippet,
+} from '../../model/types.js';
 import type { RenderedFile } from '../types.js';
 import {
-  caPem, cidr, configLiteral, count, headerName, hostPort, identifier, logFormatLiteral, pem, port, snippetLine, token, urlPath,
+  caPem, cidr, configLiteral, count, headerName, hostPort, identifier, logFormatLiteral, pem, port, regexEscape, snippetLine, token, urlPath,
 } from './text.js';
+
+/** The Host header as routes name hosts: lower case, without port or trailing dot. */
+export const NORMALISED_HOST = "req.fhdr(host),lower,regsub(':[0-9]*$',),regsub('[.]$',)";
 
 /** Name of the peers section and of the local peer: only the local peer exists, to hand tables over on reload. */
 export const PEERS_NAME = 'portcullis';
@@ -64,6 +69,7 @@ function corsLines(c: Cors): { request: string[]; response: string[] } {
   response.push(`http-after-response set-header Access-Control-Allow-Methods ${logFormatLiteral(c.allowMethods)}`);
   response.push(`http-after-response set-header Access-Control-Allow-Headers ${logFormatLiteral(c.allowHeaders)}`);
   response.push(`http-after-response set-header Access-Control-Max-Age ${count(c.maxAgeSeconds, 'max age')}`);
+  if (c.exposeHeaders !== undefined) response.push(`http-after-response set-header Access-Control-Expose-Headers ${logFormatLiteral(c.exposeHeaders)}`);
   if (c.allowCredentials) response.push('http-after-response set-header Access-Control-Allow-Credentials true');
   return { request, response };
 }
@@ -73,14 +79,61 @@ export function userlistName(backend: Backend): string {
   return `pcl_auth_${identifier(backend.name, backend.source)}`;
 }
 
+/**
+ * The leading `prefix` replaced on whole segments. The path is saved first, so the rule for the
+ * prefix alone never sees what the rule for `prefix/...` made of it.
+ */
+function prefixRewriteLines(prefix: string, replacement: string): string[] {
+  const from = urlPath(prefix).replace(/\/+$/, '');
+  const to = urlPath(replacement);
+  const stem = to.replace(/\/+$/, '');
+  if (from === '') return [`http-request replace-path '^/(.*)$' ${logFormatLiteral(`${stem}/\\1`)}`];
+  return [
+    'http-request set-var(txn.pcl_path) path',
+    `http-request replace-path ${configLiteral(`^${regexEscape(from)}(/.*)$`)} ${logFormatLiteral(`${stem}\\1`)}`,
+    `http-request set-path ${logFormatLiteral(to)} if { var(txn.pcl_path) -m str -- ${configLiteral(from)} }`,
+  ];
+}
+
+function pathRewriteLines(rewrite: PathRewrite): string[] {
+  if (rewrite.kind === 'set') return [`http-request set-path ${logFormatLiteral(urlPath(rewrite.path))}`];
+  if (rewrite.kind === 'prefix') return prefixRewriteLines(rewrite.prefix, rewrite.replacement);
+  return [`http-request replace-pathq ${configLiteral(rewrite.match)} ${logFormatLiteral(rewrite.replace)}`];
+}
+
+function headerLines(directive: string, set: readonly HeaderSetting[] = [], add: readonly HeaderSetting[] = [], remove: readonly string[] = []): string[] {
+  return [
+    ...set.map((h) => `${directive} set-header ${headerName(h.name)} ${logFormatLiteral(h.value)}`),
+    ...add.map((h) => `${directive} add-header ${headerName(h.name)} ${logFormatLiteral(h.value)}`),
+    ...remove.map((name) => `${directive} del-header ${headerName(name)}`),
+  ];
+}
+
 function rewriteLines(p: BackendPolicy): string[] {
-  const lines: string[] = [];
-  for (const rewrite of p.pathRewrites ?? []) {
-    if (rewrite.kind === 'set') lines.push(`http-request set-path ${logFormatLiteral(urlPath(rewrite.path))}`);
-    else lines.push(`http-request replace-pathq ${configLiteral(rewrite.match)} ${logFormatLiteral(rewrite.replace)}`);
-  }
+  const lines = (p.pathRewrites ?? []).flatMap(pathRewriteLines);
   if (p.setHost !== undefined) lines.push(`http-request set-header Host ${logFormatLiteral(hostPort(p.setHost))}`);
-  for (const h of p.requestHeaders ?? []) lines.push(`http-request set-header ${headerName(h.name)} ${logFormatLiteral(h.value)}`);
+  lines.push(...headerLines('http-request', p.requestHeaders, p.addRequestHeaders, p.removeRequestHeaders));
+  return lines;
+}
+
+/**
+ * A redirect keeps what it does not name. The new path is made by rewriting the request's path
+ * first: `redirect prefix` then carries the current path and query. Without a host, the request's
+ * (normalised) host is written; without a scheme, one rule per scheme keeps the request's.
+ */
+function redirectLines(r: RequestRedirect): string[] {
+  const code = count(r.code, 'redirect code');
+  const portPart = r.port === undefined ? '' : `:${port(r.port)}`;
+  const location = (scheme: string) => (r.host === undefined
+    ? `${logFormatLiteral(`${scheme}://`)}%[${NORMALISED_HOST}]${portPart === '' ? '' : logFormatLiteral(portPart)}`
+    : logFormatLiteral(`${scheme}://${hostPort(r.host)}${portPart}`));
+  const lines = r.path ? pathRewriteLines(r.path) : [];
+  if (r.scheme !== undefined) {
+    lines.push(`http-request redirect prefix ${location(r.scheme === 'https' ? 'https' : 'http')} code ${code}`);
+  } else {
+    lines.push(`http-request redirect prefix ${location('https')} code ${code} if { ssl_fc }`);
+    lines.push(`http-request redirect prefix ${location('http')} code ${code} unless { ssl_fc }`);
+  }
   return lines;
 }
 
@@ -96,14 +149,10 @@ function policyLines(backend: Backend, ipv6Bind: boolean): string[] {
     ...cors.request,
     ...(p.auth ? [`http-request auth realm ${configLiteral(p.auth.realm)} unless { http_auth(${userlistName(backend)}) }`] : []),
   ];
-  if (p.redirect) {
-    const target = `${hostPort(p.redirect.host)}${p.redirect.port === undefined ? '' : `:${port(p.redirect.port)}`}`;
-    const code = count(p.redirect.code, 'redirect code');
-    lines.push(`http-request redirect prefix ${logFormatLiteral(`https://${target}`)} code ${code} if { ssl_fc }`);
-    lines.push(`http-request redirect prefix ${logFormatLiteral(`http://${target}`)} code ${code} unless { ssl_fc }`);
-  }
-  lines.push(...rewriteLines(p));
-  for (const h of p.responseHeaders ?? []) lines.push(`http-response set-header ${headerName(h.name)} ${logFormatLiteral(h.value)}`);
+  if (p.redirect) lines.push(...redirectLines(p.redirect));
+  // A redirect with its own scheme answers every request: rewrites after it would never run.
+  if (p.redirect?.scheme === undefined) lines.push(...rewriteLines(p));
+  lines.push(...headerLines('http-response', p.responseHeaders, p.addResponseHeaders, p.removeResponseHeaders));
   lines.push(...cors.response);
   // `option forwardfor` sits in defaults and cannot be negated; excepting every client turns it off.
   if (p.forwardedFor === false) lines.push(`option forwardfor except ${ipv6Bind ? '::/0' : '0.0.0.0/0'}`);
@@ -113,7 +162,9 @@ function policyLines(backend: Backend, ipv6Bind: boolean): string[] {
 function optionLines(backend: Backend): string[] {
   const lines: string[] = [];
   const t = backend.timeouts;
-  if (t?.server !== undefined) lines.push(`timeout server ${count(t.server, 'timeout')}ms`);
+  // A request timeout caps the wait for the response (see `BackendTimeouts.request`).
+  const server = t?.request === undefined ? t?.server : Math.min(t.request, t.server ?? t.request);
+  if (server !== undefined) lines.push(`timeout server ${count(server, 'timeout')}ms`);
   if (t?.connect !== undefined) lines.push(`timeout connect ${count(t.connect, 'timeout')}ms`);
   if (t?.queue !== undefined) lines.push(`timeout queue ${count(t.queue, 'timeout')}ms`);
   if (backend.retries?.count !== undefined) lines.push(`retries ${count(backend.retries.count, 'retries')}`);

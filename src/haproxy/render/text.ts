@@ -221,3 +221,45 @@ export function syslogTarget(target: SyslogServer): string {
   if (target.level) words.push(target.level, ...(target.minlevel ? [target.minlevel] : []));
   return words.join(' ');
 }
+
+/** An HTTP method for a `method` ACL: an upper-case token. */
+export function methodToken(method: string, source?: SourceRef): string {
+  if (!/^[A-Z]{1,32}$/.test(method)) refuse('method', method, source);
+  return method;
+}
+
+/**
+ * A regular expression that must stand as one word (a `map_reg` key): printable ASCII without
+ * whitespace, not starting a comment, and one that compiles. Backslashes stay: map files keep them,
+ * and `cliWord` escapes them for the Runtime API.
+ */
+export function regexWord(re: string, source?: SourceRef): string {
+  if (re === '' || re.length > 2048 || re.startsWith('#') || /[^\x21-\x7e]/.test(re) || !compiles(re)) refuse('regular expression', re, source);
+  return re;
+}
+
+/** A regex argument quoted like `configLiteral`, refused when it does not compile. */
+export function regexLiteral(re: string, source?: SourceRef): string {
+  if (!compiles(re)) refuse('regular expression', re, source);
+  return configLiteral(re, source);
+}
+
+function compiles(re: string): boolean {
+  try {
+    new RegExp(re);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A weight on a server line or in `set server ... weight`: 0-256. */
+export function weight(value: number, source?: SourceRef): number {
+  if (!Number.isInteger(value) || value < 0 || value > 256) refuse('server weight', String(value), source);
+  return value;
+}
+
+/** `value` with every regex metacharacter escaped, for a literal inside a pattern. */
+export function regexEscape(value: string): string {
+  return value.replace(/[\\^$.*+?()[\]{}|]/g, (c) => `\\${c}`);
+}

@@ -46,6 +46,11 @@ export function setServerState(backend: string, slot: string, state: 'ready' | '
   return command('server', ['set', 'server', server(backend, slot), 'state', state], /^$/);
 }
 
+/** 0-256; 0 takes the server out of the balancing without touching its state. */
+export function setServerWeight(backend: string, slot: string, value: number): RuntimeCommand {
+  return command('server', ['set', 'server', server(backend, slot), 'weight', String(value)], /^$/);
+}
+
 /** Adds an entry; on an existing key HAProxy would keep both, so use `setMap` for those. */
 export function addMap(file: string, key: string, value: string): RuntimeCommand {
   return command('map', ['add', 'map', file, key, value], /^$/);

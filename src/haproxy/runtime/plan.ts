@@ -1,14 +1,14 @@
 /**
  * The runtime planner: what it takes to go from the running state to the next one. Only structural
  * changes (global settings, backends added or removed, slot layouts that cannot grow in place,
- * servers named by DNS) need a reload; servers, routes, the default backend and certificates change
- * through the Runtime API. Command order: servers (so new routes find their servers ready),
+ * servers named by DNS, route conditions and regex routes) need a reload; servers and their weights,
+ * routes, the default backend and certificates change through the Runtime API. Command order: servers (so new routes find their servers ready),
  * certificates, then map additions and updates before deletions.
  */
 import type { Backend, GlobalSettings, Model } from '../../model/types.js';
 import { CRT_LIST_FILE, buildCertificates, crtListLine, crtListWords, type CertEntry } from '../render/certs.js';
-import { redirectCodes } from '../render/config.js';
-import { MAP_FILES, buildMaps, type MapName, type MapsMemo } from '../render/maps.js';
+import { redirectCodes, routingExtras } from '../render/config.js';
+import { MAP_FILES, renderMaps, type MapName, type MapsMemo, type RenderedMaps } from '../render/maps.js';
 import type { Applied, RuntimeCommand, UpdatePlan } from '../types.js';
 import {
   addCrtListEntry, addMap, commitSslCert, delCrtListEntry, delMap, delSslCert, newSslCert, setMap, setSslCert,
@@ -72,22 +72,33 @@ function certificateCommands(prev: Model, next: Model): RuntimeCommand[] {
   return commands;
 }
 
-function mapCommands(prev: Model, next: Model, memo: MapsMemo | undefined): RuntimeCommand[] {
-  const before = memo ? memo.get(prev).maps : buildMaps(prev);
-  const after = memo ? memo.get(next).maps : buildMaps(next);
+function mapCommands(before: RenderedMaps, after: RenderedMaps): RuntimeCommand[] {
   const upserts: RuntimeCommand[] = [];
   const deletes: RuntimeCommand[] = [];
   for (const name of Object.keys(MAP_FILES) as MapName[]) {
     const file = MAP_FILES[name];
     // `add map` on an existing key would add a duplicate, so existing keys are `set`.
-    for (const [key, entry] of after[name]) {
-      const old = before[name].get(key);
+    for (const [key, entry] of after.maps[name]) {
+      const old = before.maps[name].get(key);
       if (!old) upserts.push(addMap(file, key, entry.value));
       else if (old.value !== entry.value) upserts.push(setMap(file, key, entry.value));
     }
-    for (const key of before[name].keys()) if (!after[name].has(key)) deletes.push(delMap(file, key));
+    for (const key of before.maps[name].keys()) if (!after.maps[name].has(key)) deletes.push(delMap(file, key));
   }
   return [...upserts, ...deletes];
+}
+
+/**
+ * Routing that lives in rules rather than maps: the route groups' conditions, and the regex keys,
+ * whose order decides (`map_reg` takes the first match, and `add map` could only append). Values
+ * under those keys still change at runtime.
+ */
+function routingReasons(before: RenderedMaps, after: RenderedMaps): string[] {
+  const reasons: string[] = [];
+  const rules = (m: RenderedMaps) => routingExtras(m).groups.map((r) => r.line).join('\n');
+  if (rules(before) !== rules(after)) reasons.push('route conditions changed');
+  if (String([...before.maps.regex.keys()]) !== String([...after.maps.regex.keys()])) reasons.push('regular-expression routes changed');
+  return reasons;
 }
 
 /** The frontend has a redirect rule per code in use: a new code is a reload. Same routes, same codes. */
@@ -105,20 +116,25 @@ function redirectReasons(prev: Model, next: Model): string[] {
  */
 export function planUpdate(prev: Applied, next: Applied, maps?: MapsMemo): UpdatePlan {
   const servers = planServers(prev, next);
-  const reasons = [
-    ...globalReasons(prev.model.global, next.model.global),
-    ...backendReasons(prev.model, next.model),
-    ...redirectReasons(prev.model, next.model),
-    ...servers.reasons,
-  ];
   // An endpoint-only change hands over the same route and certificate objects: skip rebuilding their
   // maps and lists, which grow with the number of Ingresses.
   const sameCertificates = prev.model.certificates === next.model.certificates && prev.model.defaultCertificate === next.model.defaultCertificate;
   const sameRoutes = prev.model.routes === next.model.routes && prev.model.defaultBackend === next.model.defaultBackend;
+  const routing = sameRoutes ? undefined : {
+    before: maps ? maps.get(prev.model) : renderMaps(prev.model),
+    after: maps ? maps.get(next.model) : renderMaps(next.model),
+  };
+  const reasons = [
+    ...globalReasons(prev.model.global, next.model.global),
+    ...backendReasons(prev.model, next.model),
+    ...redirectReasons(prev.model, next.model),
+    ...(routing ? routingReasons(routing.before, routing.after) : []),
+    ...servers.reasons,
+  ];
   const commands = [
     ...servers.commands,
     ...(sameCertificates ? [] : certificateCommands(prev.model, next.model)),
-    ...(sameRoutes ? [] : mapCommands(prev.model, next.model, maps)),
+    ...(routing ? mapCommands(routing.before, routing.after) : []),
   ];
   if (reasons.length > 0) return { reload: true, reasons };
   return { reload: false, commands };

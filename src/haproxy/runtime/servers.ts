@@ -8,9 +8,9 @@ import type { Backend, Server } from '../../model/types.js';
 import { FREE_SLOT_ENDPOINT } from '../render/config.js';
 import { serversByKey, slotName } from '../render/layout.js';
 import { needsReloadToGrow, serverOptionWords } from '../render/policy.js';
-import { serverAddress } from '../render/text.js';
+import { serverAddress, weight } from '../render/text.js';
 import type { Applied, RuntimeCommand } from '../types.js';
-import { addServer, enableHealth, setServerAddr, setServerState } from './commands.js';
+import { addServer, enableHealth, setServerAddr, setServerState, setServerWeight } from './commands.js';
 
 export interface ServerPlan {
   commands: RuntimeCommand[];
@@ -25,6 +25,18 @@ interface SlotChange {
   after: Server | undefined;
   /** The slot does not exist in the running HAProxy yet. */
   added: boolean;
+  /**
+   * Some server of the backend, before or after, carries a weight: a slot that changes hands then
+   * always gets its weight set, since a freed slot keeps the weight of whoever held it last.
+   */
+  weighted: boolean;
+}
+
+/** The weight HAProxy gives a server line without one. */
+const DEFAULT_WEIGHT = 1;
+
+function weightOf(server: Server, source: Backend['source']): number {
+  return server.weight === undefined ? DEFAULT_WEIGHT : weight(server.weight, source);
 }
 
 function slotCommands(change: SlotChange, plan: ServerPlan): void {
@@ -40,6 +52,8 @@ function slotCommands(change: SlotChange, plan: ServerPlan): void {
   }
   const sameServer = before !== undefined && before.address === after.address && before.port === after.port;
   if (sameServer) {
+    const w = weightOf(after, backend.source);
+    if (weightOf(before, backend.source) !== w) plan.commands.push(setServerWeight(name, slot, w));
     if (before.state !== after.state) plan.commands.push(setServerState(name, slot, after.state));
     return;
   }
@@ -49,11 +63,13 @@ function slotCommands(change: SlotChange, plan: ServerPlan): void {
     return;
   }
   if (added) {
-    plan.commands.push(addServer(name, slot, address.endpoint, options));
+    const weightWords = after.weight === undefined ? [] : ['weight', String(weightOf(after, backend.source))];
+    plan.commands.push(addServer(name, slot, address.endpoint, [...weightWords, ...options]));
     // Health checks of a dynamic server start only when asked to.
     if (backend.server?.check) plan.commands.push(enableHealth(name, slot));
   } else {
     plan.commands.push(setServerAddr(name, slot, address.ip, after.port));
+    if (change.weighted) plan.commands.push(setServerWeight(name, slot, weightOf(after, backend.source)));
   }
   plan.commands.push(setServerState(name, slot, after.state));
 }
@@ -90,6 +106,7 @@ export function planServers(prev: Applied, next: Applied): ServerPlan {
     if (old === backend && before === after) continue;
     const oldServers = serversByKey(old.servers);
     const newServers = serversByKey(backend.servers);
+    const weighted = [...old.servers, ...backend.servers].some((s) => s.weight !== undefined);
     for (let index = 0; index < after.length; index++) {
       const change: SlotChange = {
         backend,
@@ -97,6 +114,7 @@ export function planServers(prev: Applied, next: Applied): ServerPlan {
         before: slotServer(before[index], oldServers),
         after: slotServer(after[index], newServers),
         added: index >= before.length,
+        weighted,
       };
       slotCommands(change, plan);
     }
