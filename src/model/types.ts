@@ -11,6 +11,10 @@
  * alter one work on a `Mutable` or `Draft` and hand it over as the readonly type.
  */
 
+import type { Listener } from './listeners.js';
+
+export type { Listener };
+
 /** One level of a model type made writable, for a builder that fills in optional fields. */
 export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -149,6 +153,8 @@ export interface Route {
   readonly httpsRedirect?: HttpsRedirect;
   /** Absent: host and path decide alone. */
   readonly conditions?: RouteConditions;
+  /** Names in `Model.listeners` this route is reachable on; absent: the default HTTP/HTTPS pair only. */
+  readonly listeners?: readonly string[];
   readonly source: SourceRef;
 }
 
@@ -387,6 +393,8 @@ export interface Model {
   readonly certificates: readonly Certificate[];
   /** Served for SNI names no certificate claims, and to clients that send no SNI. */
   readonly defaultCertificate: Certificate;
+  /** Listeners beyond the default pair (Gateway API); absent or empty: the default pair alone. */
+  readonly listeners?: readonly Listener[];
 }
 
 export const DEFAULT_TIMEOUTS: Timeouts = {

@@ -1,6 +1,7 @@
 import type { DiagnosticCode } from '../errors.js';
 import type { Certificate, Model, Timeouts } from '../model/types.js';
 import type { ObjectRef } from '../store/types.js';
+import type { GatewayApiReport } from './gateway-report.js';
 
 export interface Diagnostic {
   /** `error`: the object (or part of it) was left out. `warning`: applied, but probably not as meant. */
@@ -59,6 +60,8 @@ export interface TranslateResult {
    * listed). Lets `patchEndpoints` apply an EndpointSlice change without a full translation.
    */
   endpointSources?: ReadonlyMap<string, EndpointSource>;
+  /** Gateway API objects' conditions, for status; absent when no Gateway API object is ours. */
+  gatewayApi?: GatewayApiReport;
 }
 
 export type { Timeouts };
