@@ -17,6 +17,12 @@ const root = resolve(here, '..', '..');
 
 async function main(): Promise<number> {
   const options = parseDemoArgs(process.argv.slice(2), root);
+  // Listening from the start: a Ctrl-C or SIGTERM while the controller starts must still end in a
+  // clean stop, not in the default action that would leave HAProxy and the state folder behind.
+  const stopRequested = new Promise<void>((r) => {
+    process.once('SIGINT', () => r());
+    process.once('SIGTERM', () => r());
+  });
   const dir = resolve(options.manifests);
   const backends = new DemoBackends(dir);
   await backends.start();
@@ -63,10 +69,7 @@ async function main(): Promise<number> {
       '',
     ].join('\n'),
   );
-  await new Promise<void>((r) => {
-    process.once('SIGINT', r);
-    process.once('SIGTERM', r);
-  });
+  await stopRequested;
   await stop();
   return 0;
 }
