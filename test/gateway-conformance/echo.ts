@@ -8,6 +8,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import https from 'node:https';
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { goJson, groupRawHeaders, listenOn, type Listening } from '../support/echo-server.js';
 import { upgradeWebSocket } from './websocket.js';
@@ -144,7 +145,7 @@ function retry(req: AnyRequest, res: AnyResponse, state: RetryState): boolean {
   return true;
 }
 
-function handler(o: GatewayEchoOptions, httpPort: number, state: RetryState) {
+function handler(o: GatewayEchoOptions, httpPort: () => number, state: RetryState) {
   return (req: AnyRequest, res: AnyResponse): void => {
     req.resume();
     const path = (req.url ?? '/').split('?')[0].split('//').join('/');
@@ -155,7 +156,7 @@ function handler(o: GatewayEchoOptions, httpPort: number, state: RetryState) {
     }
     if (path.startsWith('/retry/') && retry(req, res, state)) return;
     o.log?.(`Echoing back request made to ${req.url} to client (${req.socket.remoteAddress}:${req.socket.remotePort})`);
-    const answer = () => send(res, 200, 'application/json', goJson(echoBody(req, o, httpPort)), echoSetHeaders(rawHeaderValues(req, 'x-echo-set-header')));
+    const answer = () => send(res, 200, 'application/json', goJson(echoBody(req, o, httpPort())), echoSetHeaders(rawHeaderValues(req, 'x-echo-set-header')));
     const delay = queryValue(req, 'delay');
     if (delay === undefined) return answer();
     const ms = parseGoDuration(delay);
@@ -177,10 +178,30 @@ function h2cServer(onRequest: ReturnType<typeof handler>): net.Server {
   h1.keepAliveTimeout = 0;
   return net.createServer((socket) => {
     socket.once('data', (first: Buffer) => {
-      socket.pause();
-      socket.unshift(first);
-      (first.subarray(0, 3).toString('latin1') === 'PRI' ? h2 : h1).emit('connection', socket);
-      socket.resume();
+      if (first.subarray(0, 3).toString('latin1') !== 'PRI') {
+        socket.pause();
+        socket.unshift(first);
+        h1.emit('connection', socket);
+        socket.resume();
+        return;
+      }
+      // HTTP/2 reads the socket's native handle and would miss bytes already read; a JS stream
+      // carrying the first chunk and then the rest hands it the whole connection.
+      const relay = new Duplex({
+        read() {},
+        write(chunk: Buffer, _enc, done) {
+          socket.write(chunk, done);
+        },
+        final(done) {
+          socket.end(done);
+        },
+      });
+      relay.push(first);
+      socket.on('data', (d: Buffer) => relay.push(d));
+      socket.on('end', () => relay.push(null));
+      socket.on('error', (err) => relay.destroy(err));
+      relay.on('close', () => socket.destroy());
+      h2.emit('connection', relay);
     });
   });
 }
@@ -188,8 +209,9 @@ function h2cServer(onRequest: ReturnType<typeof handler>): net.Server {
 /** Starts one replica's HTTP, h2c and (when configured) HTTPS servers. */
 export async function startGatewayEcho(o: GatewayEchoOptions): Promise<GatewayEcho> {
   const state: RetryState = new Map();
-  const httpPort = o.httpPort ?? 3000;
-  const onRequest = handler(o, httpPort, state);
+  // The port the HTTP server got (the image reports its $HTTP_PORT, which is where it listens).
+  let httpPort = o.httpPort ?? 3000;
+  const onRequest = handler(o, () => httpPort, state);
   const listening: Listening[] = [];
   const close = async () => void (await Promise.all(listening.map((l) => l.close())));
   try {
@@ -198,6 +220,7 @@ export async function startGatewayEcho(o: GatewayEchoOptions): Promise<GatewayEc
     plain.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => upgradeWebSocket(req, socket));
     const h = await listenOn(plain, o.host, httpPort);
     listening.push(h);
+    httpPort = h.port;
     const c = await listenOn(h2cServer(onRequest), o.host, o.h2cPort ?? 3001);
     listening.push(c);
     let s: Listening | undefined;
