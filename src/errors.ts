@@ -35,6 +35,10 @@ export const DIAGNOSTIC_CODES = {
   PCL_ANNOTATION_SECRET_CROSS_NAMESPACE: 'an annotation names a Secret in another namespace, which is not allowed',
   PCL_SNIPPET_DISABLED: 'a config snippet is set but snippets are off (--allow-config-snippets); it is ignored',
   PCL_SNIPPET_INVALID: 'a config snippet has a line that would leave its section or is not text; the snippet is left out',
+  // Gateway API
+  PCL_GATEWAY_NOT_ACCEPTED: 'a Gateway of our GatewayClass, or one of its listeners, is invalid or has no address; its Programmed condition says why',
+  PCL_ROUTE_NOT_ACCEPTED: 'an HTTPRoute is not attached to a parent it names (no such listener, not allowed, no hostname in common) or uses a value not supported',
+  PCL_ROUTE_REF_UNRESOLVED: 'an HTTPRoute backendRef names a missing Service, a kind other than Service, or another namespace without a ReferenceGrant',
   // HAProxy
   PCL_CONFIG_REJECTED: 'HAProxy rejected the configuration generated for this object; the object was left out',
 } as const;

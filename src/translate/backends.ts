@@ -5,7 +5,8 @@ import { backendSettings, settingsKey, type BackendSettings } from './annotation
 import type { ObjectSettings, SettingsResolver } from './annotations/resolve.js';
 import { compareText, type Diagnostics } from './diagnostics.js';
 import { indexSlices, noReadyEndpointsMessage, serversFor } from './endpoints.js';
-import type { EndpointSource } from './types.js';
+import type { EndpointSource, WeightedSource } from './types.js';
+import { weightedServers } from './weights.js';
 
 /** A Service port as a route (or `--default-backend-service`) names it. */
 export interface ServiceRef {
@@ -68,6 +69,8 @@ export class BackendTable {
   private readonly slices: ReadonlyMap<string, EndpointSlice[]>;
   /** Settings by base backend name, and by base name + Ingress, each worked out once. */
   private readonly settingsCache = new Map<string, { settings: BackendSettings; key: string }>();
+  /** Composed backends by name, and the Service ports of their weight split. */
+  private readonly composites = new Map<string, readonly WeightedSource[]>();
 
   constructor(
     private readonly snapshot: Snapshot,
@@ -128,10 +131,41 @@ export class BackendTable {
     return entry;
   }
 
+  /**
+   * What a Service port gives, for a front door that composes a backend of its own: the backend
+   * `resolve` would name (not added to the model), the Service (absent when missing) and the slice
+   * port name the servers come from. No diagnostic: the caller words its own.
+   */
+  lookup(ref: ServiceRef): { backend: Backend; service?: Service; portName?: string; found: boolean } {
+    const refKey = `${ref.namespace}/${ref.name}/${ref.port.number ?? ''}/${ref.port.name ?? ''}`;
+    const lookup = this.byRef.get(refKey) ?? lookupBackend(this.snapshot, this.slices, ref);
+    this.byRef.set(refKey, lookup);
+    const service = lookup.status === 'no-service' ? undefined : lookup.service;
+    const portName = lookup.status === 'found' ? lookup.portName : undefined;
+    return { backend: this.withSettings(lookup, undefined), service, portName, found: lookup.status === 'found' };
+  }
+
+  /**
+   * Adds a backend a front door composed (a weight split, the filters of one route rule), whose
+   * servers are those of `split`, weighted; its name must be its own. Returns the name.
+   */
+  addComposite(backend: Omit<Backend, 'servers'>, split: readonly WeightedSource[]): string {
+    if (this.byName.has(backend.name)) return backend.name;
+    const servers = weightedServers(this.slices, split);
+    this.composites.set(backend.name, split);
+    this.byName.set(backend.name, { status: 'no-service', backend: { ...backend, servers } });
+    return backend.name;
+  }
+
   /** Where each backend's servers come from, so an EndpointSlice change can be applied to them alone. */
   endpointSources(): Map<string, EndpointSource> {
     const sources = new Map<string, EndpointSource>();
     for (const [name, lookup] of this.byName) {
+      const split = this.composites.get(name);
+      if (split && split.length > 0) {
+        sources.set(name, { service: split[0].service, portName: split[0].portName, split });
+        continue;
+      }
       if (lookup.status !== 'found' || lookup.portName === undefined) continue;
       sources.set(name, { service: `${lookup.service.metadata.namespace}/${lookup.service.metadata.name}`, portName: lookup.portName });
     }

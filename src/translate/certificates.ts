@@ -32,7 +32,15 @@ export class CertificateTable {
   /** Each Secret is checked once, however many objects name it. */
   private readonly checked = new Map<string, TlsSecretCheck>();
 
+  /** Ids listed even without a host: a listener serves them by default (Gateway API). */
+  private readonly retained = new Set<string>();
+
   constructor(private readonly snapshot: Snapshot) {}
+
+  /** Lists the certificate `id` (already claimed) even when it serves no SNI host of its own. */
+  retain(id: string): void {
+    this.retained.add(id);
+  }
 
   /** Serves `hosts` (already checked) with the TLS Secret `namespace/name`, where no other Secret serves them yet. */
   claim(namespace: string, name: string, hosts: readonly string[]): CertificateClaim {
@@ -66,10 +74,10 @@ export class CertificateTable {
     return new Set(this.owners.keys());
   }
 
-  /** The certificates sorted by id, hosts sorted. One left with no host is dropped: nothing would select it. */
+  /** The certificates sorted by id, hosts sorted. One left with no host is dropped unless retained: nothing would select it. */
   list(): Certificate[] {
     return [...this.byId.values()]
-      .filter(({ hosts }) => hosts.size > 0)
+      .filter(({ certificate, hosts }) => hosts.size > 0 || this.retained.has(certificate.id))
       .map(({ certificate, hosts }) => ({ ...certificate, hosts: [...hosts].sort(compareText) }))
       .sort((a, b) => compareText(a.id, b.id));
   }

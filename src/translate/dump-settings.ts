@@ -1,4 +1,4 @@
-import type { Backend, Balance, BackendPolicy, GlobalSettings, ServerOptions, Snippet, SourceRef, SyslogServer } from '../model/types.js';
+import type { Backend, Balance, BackendPolicy, GlobalSettings, RequestRedirect, ServerOptions, Snippet, SourceRef, SyslogServer } from '../model/types.js';
 
 /**
  * The optional, annotation-driven parts of a model in the compact text of `dumpModel`: one
@@ -50,13 +50,24 @@ function policyLines(p: BackendPolicy): string[] {
     lines.push(`cors origin=${origin} methods=${JSON.stringify(c.allowMethods)} headers=${JSON.stringify(c.allowHeaders)} credentials=${c.allowCredentials} max-age=${c.maxAgeSeconds}`);
   }
   if (p.auth) lines.push(`auth realm=${JSON.stringify(p.auth.realm)} users=${p.auth.users.map((u) => u.name).join(',') || '(none)'} ${ref(p.auth.source)}`);
-  if (p.redirect) lines.push(`redirect ${p.redirect.host}${p.redirect.port ? `:${p.redirect.port}` : ''} code=${p.redirect.code}`);
+  if (p.redirect) lines.push(redirectLine(p.redirect));
   for (const rw of p.pathRewrites ?? []) lines.push(rw.kind === 'set' ? `path-rewrite set ${rw.path}` : rw.kind === 'prefix' ? `path-rewrite prefix ${rw.prefix} ${rw.replacement}` : `path-rewrite ${JSON.stringify(rw.match)} ${JSON.stringify(rw.replace)}`);
   if (p.setHost) lines.push(`set-host ${p.setHost}`);
   for (const h of p.requestHeaders ?? []) lines.push(`request-header ${h.name} ${JSON.stringify(h.value)}`);
+  for (const h of p.addRequestHeaders ?? []) lines.push(`add-request-header ${h.name} ${JSON.stringify(h.value)}`);
+  if (p.removeRequestHeaders) lines.push(`remove-request-headers ${p.removeRequestHeaders.join(',')}`);
   for (const h of p.responseHeaders ?? []) lines.push(`response-header ${h.name} ${JSON.stringify(h.value)}`);
+  for (const h of p.addResponseHeaders ?? []) lines.push(`add-response-header ${h.name} ${JSON.stringify(h.value)}`);
+  if (p.removeResponseHeaders) lines.push(`remove-response-headers ${p.removeResponseHeaders.join(',')}`);
   if (p.forwardedFor === false) lines.push('forwarded-for off');
   return lines;
+}
+
+/** Host and port as before; scheme and path only when the redirect sets them. */
+function redirectLine(r: RequestRedirect): string {
+  const scheme = r.scheme ? ` scheme=${r.scheme}` : '';
+  const path = r.path ? (r.path.kind === 'set' ? ` path=${r.path.path}` : ` prefix=${r.path.prefix}>${r.path.replacement}`) : '';
+  return `redirect ${r.host ?? '(same)'}${r.port ? `:${r.port}` : ''} code=${r.code}${scheme}${path}`;
 }
 
 function serverLine(s: ServerOptions): string {

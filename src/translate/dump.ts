@@ -1,4 +1,4 @@
-import type { Backend, Certificate, Model, Route, SourceRef } from '../model/types.js';
+import type { Backend, Certificate, Listener, Model, Route, RouteConditions, SourceRef } from '../model/types.js';
 import { dumpBackendSettings, dumpGlobalSettings } from './dump-settings.js';
 import { certificateFingerprint } from './pem.js';
 
@@ -31,6 +31,7 @@ export function dumpModel(model: Model): string {
     ...(model.defaultBackend !== undefined ? [`default-backend ${model.defaultBackend}`] : []),
     ...model.backends.flatMap((backend) => [dumpBackend(backend), ...dumpBackendSettings(backend)]),
     ...model.certificates.map((cert) => dumpCertificate('certificate', cert)),
+    ...(model.listeners ?? []).map(dumpListener),
     dumpCertificate('default-certificate', model.defaultCertificate),
   ];
   return lines.join('\n');
@@ -39,11 +40,25 @@ export function dumpModel(model: Model): string {
 function dumpRoute(route: Route): string {
   const redirect = route.httpsRedirect ? ` redirect=${route.httpsRedirect.code}:${route.httpsRedirect.port}` : '';
   const host = route.host === '' ? '(any)' : route.host;
-  return `route ${host} ${route.path} ${route.match} -> ${route.backend}${redirect} ${source(route.source)}`;
+  const on = route.listeners ? ` on=${route.listeners.join(',')}` : '';
+  const when = route.conditions ? dumpConditions(route.conditions) : '';
+  return `route ${host} ${route.path} ${route.match}${when} -> ${route.backend}${redirect}${on} ${source(route.source)}`;
+}
+
+function dumpConditions(c: RouteConditions): string {
+  const value = (kind: string) => (v: { name: string; match: string; value: string }) => `${kind}:${v.name}${v.match === 'regex' ? '~' : '='}${JSON.stringify(v.value)}`;
+  const parts = [...(c.method ? [`method=${c.method}`] : []), ...(c.headers ?? []).map(value('header')), ...(c.query ?? []).map(value('query'))];
+  return ` if ${parts.join(' ')}`;
+}
+
+function dumpListener(l: Listener): string {
+  const certs = l.certificates?.length ? ` certs=${l.certificates.join(',')}` : '';
+  const fallback = l.defaultCertificate ? ` default=${l.defaultCertificate}` : '';
+  return `listener ${l.name} ${l.address}:${l.port} ${l.protocol}${certs}${fallback} ${source(l.source)}`;
 }
 
 function dumpBackend(backend: Backend): string {
-  const servers = backend.servers.map((s) => `${s.address}:${s.port} ${s.state}`).join(', ') || 'no servers';
+  const servers = backend.servers.map((s) => `${s.address}:${s.port} ${s.state}${s.weight !== undefined ? ` w=${s.weight}` : ''}`).join(', ') || 'no servers';
   return `backend ${backend.name} ${source(backend.source)}: ${servers}`;
 }
 

@@ -3,7 +3,7 @@
  * routing objects (Ingress today) and adds to the same model through the same shared tables, so
  * backends, certificates, policy and diagnostics mean the same whichever API asked for them.
  */
-import type { Model, Route } from '../model/types.js';
+import type { Listener, Model, Route } from '../model/types.js';
 import type { ObjectRef, Snapshot } from '../store/types.js';
 import { resolveGlobalSettings } from './annotations/global-settings.js';
 import { SettingsResolver } from './annotations/resolve.js';
@@ -11,6 +11,7 @@ import { BackendTable } from './backends.js';
 import { CertificateTable, chooseDefaultCertificate } from './certificates.js';
 import { defaultBackendFromOption } from './default-backend-service.js';
 import { compareText, Diagnostics } from './diagnostics.js';
+import type { GatewayApiReport } from './gateway-report.js';
 import type { TranslateOptions, TranslateResult } from './types.js';
 
 /** What every front door reads, and the shared tables it adds to. */
@@ -32,6 +33,10 @@ export interface FrontDoorRoutes {
   routes: Route[];
   /** The backend for requests no route matches, when this front door's objects name one. */
   defaultBackend?: string;
+  /** Listeners beyond the default pair that its routes name (Gateway API). */
+  listeners?: Listener[];
+  /** Conditions of its Gateway API objects, for status. */
+  gatewayApi?: GatewayApiReport;
 }
 
 /** One front door, opened once per translation. */
@@ -72,6 +77,8 @@ export function translateWith(frontDoors: readonly FrontDoor[], snapshot: Snapsh
   const fromDoors = built.find((b) => b.defaultBackend !== undefined)?.defaultBackend;
   const defaultBackend =
     fromDoors ?? (options.defaultBackendService ? defaultBackendFromOption(options.defaultBackendService, snapshot, ctx.backends, diags) : undefined);
+  const listeners = built.flatMap((b) => b.listeners ?? []).sort((a, b) => compareText(a.name, b.name));
+  const gatewayApi = built.find((b) => b.gatewayApi !== undefined)?.gatewayApi;
   const model: Model = {
     global: resolveGlobalSettings(settings, options),
     routes: built.flatMap((b) => b.routes).sort(compareRoutes),
@@ -79,11 +86,18 @@ export function translateWith(frontDoors: readonly FrontDoor[], snapshot: Snapsh
     backends: ctx.backends.list(),
     certificates: ctx.certificates.list(),
     defaultCertificate: chooseDefaultCertificate(snapshot, options, settings, diags),
+    ...(listeners.length > 0 ? { listeners } : {}),
   };
   const ingresses = opened
     .flatMap((door) => door.claimed.filter((ref) => ref.kind === 'Ingress'))
     .sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name));
-  return { model, diagnostics: diags.sorted(), ingresses, endpointSources: ctx.backends.endpointSources() };
+  return {
+    model,
+    diagnostics: diags.sorted(),
+    ingresses,
+    endpointSources: ctx.backends.endpointSources(),
+    ...(gatewayApi ? { gatewayApi } : {}),
+  };
 }
 
 function compareRoutes(a: Route, b: Route): number {

@@ -2,7 +2,8 @@ import type { Backend } from '../model/types.js';
 import type { Snapshot } from '../store/types.js';
 import { compareDiagnostics } from './diagnostics.js';
 import { indexSlices, noReadyEndpointsMessage, serversFor } from './endpoints.js';
-import type { Diagnostic, TranslateResult } from './types.js';
+import type { Diagnostic, EndpointSource, TranslateResult } from './types.js';
+import { weightedServers } from './weights.js';
 
 /**
  * The result `translate` would give after EndpointSlice changes only, computed from the previous
@@ -22,8 +23,10 @@ export function patchEndpoints(previous: TranslateResult, snapshot: Snapshot, se
   let changed = false;
   const backends = previous.model.backends.map((backend): Backend => {
     const source = sources.get(backend.name);
-    if (!source || !services.has(source.service)) return backend;
-    const servers = serversFor(slices.get(source.service) ?? [], { name: source.portName, port: 0 });
+    if (!source || !feeds(source, services)) return backend;
+    const servers = source.split
+      ? weightedServers(slices, source.split)
+      : serversFor(slices.get(source.service) ?? [], { name: source.portName, port: 0 });
     if (sameServers(servers, backend.servers)) return backend;
     changed = true;
     return { ...backend, servers };
@@ -39,7 +42,8 @@ function noReadyWarnings(previous: TranslateResult, backends: readonly Backend[]
   const lacking = new Map<string, boolean>();
   for (const backend of backends) {
     const source = previous.endpointSources!.get(backend.name);
-    if (!source || !services.has(source.service)) continue;
+    // A weight split is warned about through its Services' own backends, never as a whole.
+    if (!source || source.split || !services.has(source.service)) continue;
     lacking.set(source.service, (lacking.get(source.service) ?? false) || !backend.servers.some((s) => s.state === 'ready'));
   }
   const isAffected = (d: Diagnostic) => d.code === 'PCL_NO_READY_ENDPOINTS' && lacking.has(`${d.source.namespace}/${d.source.name}`);
@@ -54,6 +58,10 @@ function noReadyWarnings(previous: TranslateResult, backends: readonly Backend[]
   return [...kept, ...added].sort(compareDiagnostics);
 }
 
+function feeds(source: EndpointSource, services: ReadonlySet<string>): boolean {
+  return source.split ? source.split.some((part) => services.has(part.service)) : services.has(source.service);
+}
+
 function sameServers(a: readonly Backend['servers'][number][], b: readonly Backend['servers'][number][]): boolean {
-  return a.length === b.length && a.every((s, i) => s.address === b[i].address && s.port === b[i].port && s.state === b[i].state);
+  return a.length === b.length && a.every((s, i) => s.address === b[i].address && s.port === b[i].port && s.state === b[i].state && s.weight === b[i].weight);
 }

@@ -1,5 +1,6 @@
 import type { Snapshot } from '../store/types.js';
 import { translateWith, type FrontDoor } from './front-door.js';
+import { gatewayFrontDoor } from './gateway/index.js';
 import { ingressFrontDoor } from './ingress/index.js';
 import type { TranslateOptions, TranslateResult } from './types.js';
 
@@ -9,7 +10,7 @@ export { formatDiagnostic } from './diagnostics.js';
 export type { Diagnostic, TranslateOptions, TranslateResult } from './types.js';
 
 /** The front doors, in the order their claims are settled in; the one place they are listed. */
-const FRONT_DOORS: readonly FrontDoor[] = [ingressFrontDoor];
+const FRONT_DOORS: readonly FrontDoor[] = [ingressFrontDoor, gatewayFrontDoor];
 
 /**
  * Builds the load-balancer model from everything the controller watches. Pure and deterministic:

@@ -39,6 +39,10 @@ export interface TranslateOptions {
   allowConfigSnippets?: boolean;
   /** Let annotations name Secrets in other namespaces (`auth-secret`, `server-ca`, `server-crt`); off by default. */
   allowCrossNamespaceSecrets?: boolean;
+  /** Value matched against GatewayClass `spec.controllerName` (`--gateway-controller-name`); absent: no Gateway API object is ours. */
+  gatewayControllerName?: string;
+  /** Addresses given, in order, to Gateways that set no `spec.addresses` (`--gateway-address`). */
+  gatewayAddresses?: readonly string[];
 }
 
 /** The Service port whose EndpointSlices give a backend its servers. */
@@ -47,6 +51,19 @@ export interface EndpointSource {
   service: string;
   /** Name of the Service port ('' when unnamed), matched against the slices' port names. */
   portName: string;
+  /**
+   * A weight split (a Gateway API rule's backendRefs): every Service port feeding the backend, with
+   * its weight; the servers are rebuilt from all of them (`weightedServers`). `service` and
+   * `portName` then name the first.
+   */
+  split?: readonly WeightedSource[];
+}
+
+/** One Service port of a weight split, and its share (a backendRef weight). */
+export interface WeightedSource {
+  service: string;
+  portName: string;
+  weight: number;
 }
 
 export interface TranslateResult {
