@@ -123,7 +123,7 @@ function findNginx(key: string, bare: string, ref: ObjectRef, diags: Diagnostics
   const lookup = findNginxKey(bare);
   if (lookup || elsewhere(bare)) return lookup;
   const known = notServed(bare);
-  const why = known ? `is not served (${known.why}); use ${known.instead}` : 'is not supported; it is ignored';
+  const why = known ? `is not served (${known.why}); instead: ${known.instead}` : 'is not supported; it is ignored';
   diags.warning('PCL_UNKNOWN_ANNOTATION', ref, `${key} ${why}`);
   return undefined;
 }

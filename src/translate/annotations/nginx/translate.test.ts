@@ -25,7 +25,7 @@ runTranslateCases([
     ],
     diagnostics: [
       'error PCL_INVALID_ANNOTATION Ingress default/rewrite: nginx.ingress.kubernetes.io/proxy-connect-timeout: "soon" is not a number of seconds from 1 to 2147483; it is ignored',
-      'warning PCL_UNKNOWN_ANNOTATION Ingress default/rewrite: nginx.ingress.kubernetes.io/configuration-snippet is not served (nginx configuration cannot run in HAProxy); use haproxy.org/request-set-header, response-set-header, path-rewrite, set-host or request-redirect; raw HAProxy lines through haproxy.org/backend-config-snippet with --allow-config-snippets',
+      'warning PCL_UNKNOWN_ANNOTATION Ingress default/rewrite: nginx.ingress.kubernetes.io/configuration-snippet is not served (nginx configuration cannot run in HAProxy); instead: haproxy.org/request-set-header, response-set-header, path-rewrite, set-host or request-redirect; raw HAProxy lines through haproxy.org/backend-config-snippet with --allow-config-snippets',
     ],
     ingresses: ['default/rewrite', 'default/same-host'],
   },
