@@ -2,11 +2,14 @@
 import { ControllerError } from './errors.js';
 import { createLogger } from './app/logger.js';
 import { checkPaths, helpText, parseOptions, type CliOptions } from './app/options.js';
+import { migrateCommand } from './app/migrate-command.js';
 import { renderCommand } from './app/render-command.js';
 import { runController } from './app/run-controller.js';
 
 /** Process entry: parses flags, runs a command, owns signals and the exit code. */
 async function main(argv: string[]): Promise<number> {
+  // migrate reads its own few flags: it runs nothing, so the controller's flags mean nothing to it.
+  if (argv[0] === 'migrate') return migrateCommand(argv.slice(1), process.stdout, process.stderr);
   let options: CliOptions;
   try {
     options = parseOptions(argv);

@@ -100,6 +100,13 @@ export function translateWith(frontDoors: readonly FrontDoor[], snapshot: Snapsh
   };
 }
 
+/**
+ * Within a host, regex routes come first and longest first (they are tried in model order, and the
+ * longest is the most specific, as ingress-nginx orders its regex locations); the other kinds live
+ * in lookup trees where order does not matter.
+ */
 function compareRoutes(a: Route, b: Route): number {
-  return compareText(a.host, b.host) || compareText(a.path, b.path) || compareText(a.match, b.match);
+  const regex = Number(b.match === 'regex') - Number(a.match === 'regex');
+  const longer = a.match === 'regex' && b.match === 'regex' ? b.path.length - a.path.length : 0;
+  return compareText(a.host, b.host) || regex || longer || compareText(a.path, b.path) || compareText(a.match, b.match);
 }

@@ -31,8 +31,9 @@ function expectedKinds(b: Backend, slots: number): Map<string, number> {
     ['http-request set-var(txn.pcl_origin)', echoOrigin ? 1 : 0],
     ['http-request return', cors ? 1 : 0],
     ['http-request auth', p.auth ? 1 : 0],
-    ['http-request redirect', p.redirect ? 2 : 0],
-    ['http-request set-path', (p.pathRewrites ?? []).filter((r) => r.kind === 'set').length],
+    // A redirect that names its scheme is one line; otherwise one per scheme, keeping the request's.
+    ['http-request redirect', p.redirect ? (p.redirect.scheme ? 1 : 2) : 0],
+    ['http-request set-path', (p.pathRewrites ?? []).filter((r) => r.kind === 'set').length + (p.redirect?.path?.kind === 'set' ? 1 : 0)],
     ['http-request replace-pathq', (p.pathRewrites ?? []).filter((r) => r.kind === 'regex').length],
     ['http-request set-header', (p.setHost ? 1 : 0) + (p.requestHeaders?.length ?? 0)],
     ['http-response set-header', p.responseHeaders?.length ?? 0],
@@ -57,7 +58,7 @@ function expectedLiterals(b: Backend): Map<string, string[][]> {
     ['http-request set-header', [...(p.setHost ? [['Host', lf(p.setHost)]] : []), ...(p.requestHeaders ?? []).map((h) => [h.name, lf(h.value)])]],
     ['http-response set-header', (p.responseHeaders ?? []).map((h) => [h.name, lf(h.value)])],
     ['http-request replace-pathq', (p.pathRewrites ?? []).flatMap((r) => (r.kind === 'regex' ? [[r.match, lf(r.replace)]] : []))],
-    ['http-request set-path', (p.pathRewrites ?? []).flatMap((r) => (r.kind === 'set' ? [[lf(r.path)]] : []))],
+    ['http-request set-path', [p.redirect?.path, ...(p.pathRewrites ?? [])].flatMap((r) => (r?.kind === 'set' ? [[lf(r.path)]] : []))],
   ]);
 }
 

@@ -6,6 +6,7 @@
  */
 import { normalise } from '../../src/sources/normalise.js';
 import { ANNOTATION_KEYS } from '../../src/translate/annotations/registry.js';
+import { NGINX_KEYS } from '../../src/translate/annotations/nginx/registry.js';
 import type { KubeObject } from '../../src/store/types.js';
 
 /** mulberry32: small, fast and good enough to spread cases; the same seed gives the same sequence. */
@@ -133,12 +134,32 @@ export class Generator {
       const prefix = this.random() < 0.7 ? 'haproxy.org/' : 'ingress.kubernetes.io/';
       result[prefix + def.name] = this.value(SAMPLES[def.name] ?? ['x']);
     }
+    // ingress-nginx keys beside ours: their values feed the same model fields.
+    for (let i = Math.floor(this.random() * 3); i > 0; i--) {
+      const def = this.pick(NGINX_KEYS);
+      result[`nginx.ingress.kubernetes.io/${def.name}`] = this.value(NGINX_SAMPLES[def.name] ?? ['x', '1', 'true']);
+    }
     // Rules that only apply with another key present get it half the time, so they are exercised.
     if (this.random() < 0.5) result['haproxy.org/cors-enable'] = 'true';
     if (this.random() < 0.5) result['haproxy.org/auth-type'] = 'basic-auth';
     return result;
   }
 }
+
+/** Valid ingress-nginx values the hostile edits start from. */
+const NGINX_SAMPLES: Record<string, readonly string[]> = {
+  'rewrite-target': ['/$2', '/', '/x/$1'],
+  'use-regex': ['true'],
+  'permanent-redirect': ['https://a.example.com/x', 'http://b.example.com'],
+  'temporal-redirect': ['https://a.example.com/'],
+  'upstream-vhost': ['a.example.com'],
+  'x-forwarded-prefix': ['/app'],
+  'whitelist-source-range': ['10.0.0.0/8, 192.168.0.1'],
+  'limit-rps': ['5'],
+  'proxy-next-upstream': ['error timeout http_502'],
+  'backend-protocol': ['HTTPS', 'GRPC'],
+  'cors-allow-origin': ['https://a.example.com'],
+};
 
 const HASH = '$6$saltsalt$fxtrgNr0//Ip0B6ss2a/TCLvMdsw5Nx6dknvHShinRxCFbPDFOF1FjlGij8xWCb0jfJjN/ydBgMw3Go6NrTo21';
 

@@ -1,6 +1,9 @@
 import { objectKey, refOf, type ConfigMap, type KindMap, type ObjectRef, type Snapshot } from '../../store/types.js';
 import type { Diagnostics } from '../diagnostics.js';
 import type { TranslateOptions } from '../types.js';
+import { feedsOf, findNginxKey } from './nginx/registry.js';
+import { elsewhere, notServed } from './nginx/not-served.js';
+import { NGINX_PREFIX, type FeedContext } from './nginx/types.js';
 import { PREFIXES, findKey } from './registry.js';
 import { isSnippetKey } from './snippets.js';
 import type { AnnotationDef, AnyAnnotationDef, ParseContext, Scope } from './types.js';
@@ -10,6 +13,7 @@ export type ResolveOptions = Pick<TranslateOptions, 'allowConfigSnippets' | 'all
 
 /** One value as an object sets it: the key as written (for messages) and the trimmed text. */
 interface RawValue {
+  def: AnyAnnotationDef;
   key: string;
   value: string;
   /** Lower wins when one object sets a key several ways (prefix, then current name before old name). */
@@ -38,6 +42,11 @@ function shown(value: string): string {
   return JSON.stringify(value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}...` : value);
 }
 
+/** Where a key's value is kept: its bare name, or `nginx:` and the name for an ingress-nginx key. */
+function idOf(def: AnyAnnotationDef): string {
+  return def.family ? `${def.family}:${def.name}` : def.name;
+}
+
 /**
  * The keys one object (a Service, an Ingress or the ConfigMap) sets, each parsed once, on first use.
  * An invalid value is reported once, on this object, and then reads as absent, so the next level
@@ -57,14 +66,27 @@ export class ObjectSettings {
 
   /** The valid value this object sets for `def`, or undefined. */
   get<T>(def: AnnotationDef<T>): { value: T } | undefined {
-    if (this.parsed.has(def.name)) return this.parsed.get(def.name) as { value: T } | undefined;
-    const result = this.read(def);
-    this.parsed.set(def.name, result);
+    const id = idOf(def);
+    if (this.parsed.has(id)) return this.parsed.get(id) as { value: T } | undefined;
+    const result = this.read(def) ?? this.fed(def);
+    this.parsed.set(id, result);
     return result;
   }
 
+  /** The value the ingress-nginx keys of this object give one of our keys it does not set itself. */
+  private fed<T>(def: AnnotationDef<T>): { value: T } | undefined {
+    if (def.family) return undefined;
+    const context: FeedContext = { get: (source) => this.get(source)?.value, ref: this.ref, snapshot: this.context.snapshot };
+    for (const { source, feed } of feedsOf(def.name)) {
+      const found = this.raw.has(idOf(source)) ? this.get(source) : undefined;
+      const value = found === undefined ? undefined : feed.value(found.value, context);
+      if (value !== undefined) return { value: value as T };
+    }
+    return undefined;
+  }
+
   private read<T>(def: AnnotationDef<T>): { value: T } | undefined {
-    const raw = this.raw.get(def.name);
+    const raw = this.raw.get(idOf(def));
     if (!raw || !this.snippetAllowed(def, raw.key)) return undefined;
     const parsed = def.parse(raw.value, this.context);
     if (parsed.ok) {
@@ -93,14 +115,24 @@ export class ObjectSettings {
   }
 }
 
-/** One key as an object writes it: full key, bare key, value, and the rank of its prefix. */
+/** One key as an object writes it: full key, bare key, value, and the rank of its prefix (-1: ingress-nginx's). */
 type Entry = [key: string, bare: string, value: string, prefixRank: number];
+
+/** The definition of an ingress-nginx key; one without a definition is reported once, with what to use. */
+function findNginx(key: string, bare: string, ref: ObjectRef, diags: Diagnostics) {
+  const lookup = findNginxKey(bare);
+  if (lookup || elsewhere(bare)) return lookup;
+  const known = notServed(bare);
+  const why = known ? `is not served (${known.why}); instead: ${known.instead}` : 'is not supported; it is ignored';
+  diags.warning('PCL_UNKNOWN_ANNOTATION', ref, `${key} ${why}`);
+  return undefined;
+}
 
 /** Keeps the strongest way an object sets each key; reports keys that are unknown or misplaced. */
 function collect(entries: readonly Entry[], scope: Scope, ref: ObjectRef, diags: Diagnostics): Map<string, RawValue> {
   const values = new Map<string, RawValue>();
   for (const [key, bare, value, prefixRank] of entries) {
-    const lookup = findKey(bare);
+    const lookup = prefixRank < 0 ? findNginx(key, bare, ref, diags) : findKey(bare);
     if (!lookup) {
       if (key.startsWith('haproxy.org/')) diags.warning('PCL_UNKNOWN_ANNOTATION', ref, `${key} is not supported; it is ignored`);
       continue;
@@ -112,8 +144,8 @@ function collect(entries: readonly Entry[], scope: Scope, ref: ObjectRef, diags:
       continue;
     }
     const rank = prefixRank * 2 + (alias ? 1 : 0);
-    const current = values.get(def.name);
-    if (!current || rank < current.rank) values.set(def.name, { key, value: value.trim(), rank });
+    const current = values.get(idOf(def));
+    if (!current || rank < current.rank) values.set(idOf(def), { def, key, value: value.trim(), rank });
   }
   return values;
 }
@@ -170,6 +202,7 @@ export class SettingsResolver {
     for (const [key, value] of Object.entries(obj.metadata.annotations)) {
       const prefix = PREFIXES.findIndex((p) => key.startsWith(p));
       if (prefix >= 0) entries.push([key, key.slice(PREFIXES[prefix].length), value, prefix]);
+      else if (key.startsWith(NGINX_PREFIX)) entries.push([key, key.slice(NGINX_PREFIX.length), value, -1]);
     }
     return this.settings(ANNOTATION_SCOPES[obj.kind], refOf(obj), obj.metadata.namespace, entries);
   }
@@ -184,7 +217,7 @@ export class SettingsResolver {
     };
     const settings = new ObjectSettings(scope, ref, values, context, this.diags, this.options);
     // Every key is read at once, so a typo is reported even where the key does not take effect yet.
-    for (const name of values.keys()) settings.get(findKey(name)!.def);
+    for (const raw of values.values()) settings.get(raw.def);
     return settings;
   }
 }

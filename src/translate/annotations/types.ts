@@ -28,6 +28,8 @@ export interface ParseContext {
 export interface AnnotationDef<T> {
   /** The bare key, as in the ConfigMap; annotations add `haproxy.org/` or `ingress.kubernetes.io/`. */
   name: string;
+  /** Set for the keys of another controller read under its own prefix (`nginx`: `nginx.ingress.kubernetes.io/`). */
+  family?: 'nginx';
   /** Older names still accepted (`whitelist` for `allow-list`); the current name wins when both are set. */
   aliases?: readonly string[];
   scopes: readonly Scope[];

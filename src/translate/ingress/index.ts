@@ -1,6 +1,8 @@
 import type { Mutable, Route } from '../../model/types.js';
 import { refOf } from '../../store/types.js';
 import { resolveHttpsRedirect } from '../annotations/global-settings.js';
+import { regexHosts } from '../annotations/nginx/paths.js';
+import { isRegexIngress } from '../annotations/nginx/routing.js';
 import { isCovered } from '../certificates.js';
 import type { FrontDoor, FrontDoorContext, OpenFrontDoor } from '../front-door.js';
 import { ingressDefaultBackend } from './default-backend.js';
@@ -21,7 +23,7 @@ export const ingressFrontDoor: FrontDoor = {
     return {
       claimed: ingresses.map(refOf),
       build: (served) => ({
-        routes: claimRoutes(ingresses, diags).map((claim) => toRoute(claim, ctx, served)),
+        routes: claimRoutes(ingresses, diags, regexHosts(ingresses, (i) => isRegexIngress(settings.of(i)))).map((claim) => toRoute(claim, ctx, served)),
         defaultBackend: ingressDefaultBackend(ingresses, backends, settings, diags),
       }),
     };

@@ -4,6 +4,7 @@ import type { ServiceRef } from '../backends.js';
 import type { Diagnostics } from '../diagnostics.js';
 import { checkHost, describeHost } from '../hosts.js';
 import { serviceRefOf } from './backend-ref.js';
+import { nginxRegexPath } from '../annotations/nginx/paths.js';
 import { checkPath } from './paths.js';
 
 /** A route that passed every check and won its (host, path, match); its backend is not resolved yet. */
@@ -21,10 +22,10 @@ export interface ClaimedRoute {
  * The first claim on a (host, path, match) wins, so the oldest Ingress keeps its routes and later
  * claims are reported on the Ingress that made them.
  */
-export function claimRoutes(ingresses: readonly Ingress[], diags: Diagnostics): ClaimedRoute[] {
+export function claimRoutes(ingresses: readonly Ingress[], diags: Diagnostics, regexHosts: ReadonlySet<string> = new Set()): ClaimedRoute[] {
   const claimed = new Map<string, ClaimedRoute>();
   for (const ingress of ingresses) {
-    for (const candidate of candidateRoutes(ingress, diags)) {
+    for (const candidate of candidateRoutes(ingress, diags, regexHosts)) {
       const key = `${candidate.host} ${candidate.match} ${candidate.path}`;
       const winner = claimed.get(key);
       if (!winner) {
@@ -42,7 +43,11 @@ export function claimRoutes(ingresses: readonly Ingress[], diags: Diagnostics): 
   return [...claimed.values()];
 }
 
-function candidateRoutes(ingress: Ingress, diags: Diagnostics): ClaimedRoute[] {
+/**
+ * `regexHosts`: hosts where an Ingress asked for ingress-nginx's regex paths; there every path but
+ * an Exact one is a case-insensitive regex anchored at the start, whichever Ingress wrote it.
+ */
+function candidateRoutes(ingress: Ingress, diags: Diagnostics, regexHosts: ReadonlySet<string>): ClaimedRoute[] {
   const source = refOf(ingress);
   const routes: ClaimedRoute[] = [];
   for (const rule of ingress.spec.rules) {
@@ -52,7 +57,8 @@ function candidateRoutes(ingress: Ingress, diags: Diagnostics): ClaimedRoute[] {
       continue;
     }
     for (const entry of rule.http?.paths ?? []) {
-      const path = checkPath(entry.path, entry.pathType);
+      const regex = regexHosts.has(host.host) && (entry.pathType === 'Prefix' || entry.pathType === 'ImplementationSpecific');
+      const path = regex ? nginxRegexPath(entry.path) : checkPath(entry.path, entry.pathType);
       if (!path.ok) {
         diags.error(path.code, source, `${describeHost(host.host)}: ${path.message}; the path is ignored`);
         continue;
