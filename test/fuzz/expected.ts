@@ -33,9 +33,9 @@ function expectedKinds(b: Backend, slots: number): Map<string, number> {
     ['http-request auth', p.auth ? 1 : 0],
     // A redirect that names its scheme is one line; otherwise one per scheme, keeping the request's.
     ['http-request redirect', p.redirect ? (p.redirect.scheme ? 1 : 2) : 0],
-    ['http-request set-path', (p.pathRewrites ?? []).filter((r) => r.kind === 'set').length + (p.redirect?.path?.kind === 'set' ? 1 : 0)],
-    ['http-request replace-pathq', (p.pathRewrites ?? []).filter((r) => r.kind === 'regex').length],
-    ['http-request set-header', (p.setHost ? 1 : 0) + (p.requestHeaders?.length ?? 0)],
+    ['http-request set-path', rewritten(p).filter((r) => r.kind === 'set').length + (p.redirect?.path?.kind === 'set' ? 1 : 0)],
+    ['http-request replace-pathq', rewritten(p).filter((r) => r.kind === 'regex').length],
+    ['http-request set-header', rewrites(p) ? (p.setHost ? 1 : 0) + (p.requestHeaders?.length ?? 0) : 0],
     ['http-response set-header', p.responseHeaders?.length ?? 0],
     ['http-after-response set-header', cors ? 4 + (cors.allowCredentials ? 1 : 0) : 0],
     ['http-after-response add-header', echoOrigin ? 1 : 0],
@@ -51,14 +51,23 @@ function expectedKinds(b: Backend, slots: number): Map<string, number> {
   return new Map(counts.filter(([, n]) => n > 0));
 }
 
+/** A redirect that names its scheme answers every request, so the rewrites after it are not rendered. */
+function rewrites(p: NonNullable<Backend['policy']>): boolean {
+  return p.redirect?.scheme === undefined;
+}
+
+function rewritten(p: NonNullable<Backend['policy']>): NonNullable<NonNullable<Backend['policy']>['pathRewrites']> {
+  return rewrites(p) ? (p.pathRewrites ?? []) : [];
+}
+
 /** Words of the lines that carry user values, in order, by kind. */
 function expectedLiterals(b: Backend): Map<string, string[][]> {
   const p = b.policy ?? {};
   return new Map([
-    ['http-request set-header', [...(p.setHost ? [['Host', lf(p.setHost)]] : []), ...(p.requestHeaders ?? []).map((h) => [h.name, lf(h.value)])]],
+    ['http-request set-header', rewrites(p) ? [...(p.setHost ? [['Host', lf(p.setHost)]] : []), ...(p.requestHeaders ?? []).map((h) => [h.name, lf(h.value)])] : []],
     ['http-response set-header', (p.responseHeaders ?? []).map((h) => [h.name, lf(h.value)])],
-    ['http-request replace-pathq', (p.pathRewrites ?? []).flatMap((r) => (r.kind === 'regex' ? [[r.match, lf(r.replace)]] : []))],
-    ['http-request set-path', [p.redirect?.path, ...(p.pathRewrites ?? [])].flatMap((r) => (r?.kind === 'set' ? [[lf(r.path)]] : []))],
+    ['http-request replace-pathq', rewritten(p).flatMap((r) => (r.kind === 'regex' ? [[r.match, lf(r.replace)]] : []))],
+    ['http-request set-path', [p.redirect?.path, ...rewritten(p)].flatMap((r) => (r?.kind === 'set' ? [[lf(r.path)]] : []))],
   ]);
 }
 

@@ -11,7 +11,8 @@ const MAX_VALUE = 1024;
 /** Headers that frame the message or the connection: setting them would desynchronise HAProxy and the peer. */
 const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'keep-alive', 'te', 'trailer', 'upgrade', 'proxy-connection']);
 
-function parseHeaderLine(line: string): Parsed<HeaderSetting> {
+/** One `Name value` line, checked as every header value the renderer writes must be. */
+export function parseHeaderLine(line: string): Parsed<HeaderSetting> {
   const match = /^(\S+)\s+(.*)$/.exec(line);
   if (!match) return refuse(`has a line ${JSON.stringify(line.slice(0, 80))} that is not "Name value"`);
   const [, name, rest] = match;

@@ -1,8 +1,8 @@
 import type { RequestRedirect } from '../../../model/types.js';
 import { PATH_REWRITE, REQUEST_REDIRECT, REQUEST_REDIRECT_CODE, SET_HOST, SSL_REDIRECT, SSL_REDIRECT_CODE } from '../routing.js';
-import { REQUEST_SET_HEADER } from '../headers.js';
+import { parseHeaderLine, REQUEST_SET_HEADER } from '../headers.js';
 import { ok, refuse, type Parsed } from '../types.js';
-import { URL_PATH, parseBool, parseHostPort, parseInteger, parseText } from '../values.js';
+import { URL_PATH, parseBool, parseHostPort, parseInteger } from '../values.js';
 import type { ObjectSettings } from '../resolve.js';
 import { rewriteRules } from './paths.js';
 import { defineNginxKey, feed } from './types.js';
@@ -119,7 +119,11 @@ export const NGINX_X_FORWARDED_PREFIX = defineNginxKey<string>({
   doc: 'Sets `X-Forwarded-Prefix` on requests to the Service (`haproxy.org/request-set-header`).',
   nginx: 'Adds the X-Forwarded-Prefix header with this value to the proxied request.',
   served: { as: 'same' },
-  parse: (raw) => parseText(raw, 512),
+  // Checked as a request header value, since that is what it becomes.
+  parse(raw) {
+    const header = parseHeaderLine(`X-Forwarded-Prefix ${raw}`);
+    return header.ok ? ok(header.value.value) : header;
+  },
   feeds: [feed<string>(REQUEST_SET_HEADER, (v) => [{ name: 'X-Forwarded-Prefix', value: v }])],
 });
 

@@ -11,7 +11,7 @@ runTranslateCases([
       'route web.example.com /exact exact -> default_web_80_1ed04ae40ca9 (Ingress default/same-host)',
       'backend default_web_80_1ed04ae40ca9 (Ingress default/same-host): 10.0.0.1:8080 ready',
       '  balance source',
-      '  redirect new.example.com code=308',
+      '  redirect new.example.com code=308 scheme=https path=/landing',
       'backend default_web_80_694a4c504639 (Ingress default/rewrite): 10.0.0.1:8080 ready',
       '  balance leastconn',
       '  allow 10.0.0.0/8',
