@@ -1,4 +1,4 @@
-import type { Backend, Certificate, Model, Route, SourceRef } from '../model/types.js';
+import type { Backend, Certificate, Model, Route, SourceRef, ValueCondition } from '../model/types.js';
 import { dumpBackendSettings, dumpGlobalSettings } from './dump-settings.js';
 import { certificateFingerprint } from './pem.js';
 
@@ -39,11 +39,21 @@ export function dumpModel(model: Model): string {
 function dumpRoute(route: Route): string {
   const redirect = route.httpsRedirect ? ` redirect=${route.httpsRedirect.code}:${route.httpsRedirect.port}` : '';
   const host = route.host === '' ? '(any)' : route.host;
-  return `route ${host} ${route.path} ${route.match} -> ${route.backend}${redirect} ${source(route.source)}`;
+  return `route ${host} ${route.path} ${route.match}${conditions(route)} -> ${route.backend}${redirect} ${source(route.source)}`;
+}
+
+/** ` if header:x-canary=always cookie:c~^a` (`=` exact, `~` regex); nothing for an unconditional route. */
+function conditions(route: Route): string {
+  const c = route.conditions;
+  if (!c) return '';
+  const values = (kind: string, list: readonly ValueCondition[] | undefined) =>
+    (list ?? []).map((v) => `${kind}:${v.name}${v.match === 'exact' ? '=' : '~'}${JSON.stringify(v.value)}`);
+  const terms = [...(c.method ? [`method:${c.method}`] : []), ...values('header', c.headers), ...values('query', c.query), ...values('cookie', c.cookies)];
+  return ` if ${terms.join(' ')}`;
 }
 
 function dumpBackend(backend: Backend): string {
-  const servers = backend.servers.map((s) => `${s.address}:${s.port} ${s.state}`).join(', ') || 'no servers';
+  const servers = backend.servers.map((s) => `${s.address}:${s.port} ${s.state}${s.weight === undefined ? '' : ` weight=${s.weight}`}`).join(', ') || 'no servers';
   return `backend ${backend.name} ${source(backend.source)}: ${servers}`;
 }
 

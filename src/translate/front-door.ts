@@ -83,7 +83,8 @@ export function translateWith(frontDoors: readonly FrontDoor[], snapshot: Snapsh
   const ingresses = opened
     .flatMap((door) => door.claimed.filter((ref) => ref.kind === 'Ingress'))
     .sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name));
-  return { model, diagnostics: diags.sorted(), ingresses, endpointSources: ctx.backends.endpointSources() };
+  const splitServices = ctx.backends.splitServices();
+  return { model, diagnostics: diags.sorted(), ingresses, endpointSources: ctx.backends.endpointSources(), ...(splitServices.size > 0 ? { splitServices } : {}) };
 }
 
 function compareRoutes(a: Route, b: Route): number {

@@ -7,12 +7,16 @@ import { RATE_LIMIT_KEYS } from './rate-limit.js';
 import { ROUTING_KEYS } from './routing.js';
 import { SNIPPET_KEYS } from './snippets.js';
 import type { AnyAnnotationDef } from './types.js';
+import { AFFINITY_KEYS } from './canary/affinity.js';
+import { CANARY_KEYS } from './canary/canary.js';
 
 /**
  * Annotation prefixes, strongest first: when one object sets a key under both, `haproxy.org/` wins.
  * They are the HAProxy Technologies controller's, so its users keep their annotations.
  */
-export const PREFIXES = ['haproxy.org/', 'ingress.kubernetes.io/'] as const;
+export const PREFIXES = ['haproxy.org/', 'ingress.kubernetes.io/',
+  'nginx.ingress.kubernetes.io/',
+] as const;
 
 /** Every key the controller reads, grouped as in `docs/annotations.md`. */
 export const ANNOTATION_KEYS: readonly AnyAnnotationDef[] = [
@@ -24,6 +28,8 @@ export const ANNOTATION_KEYS: readonly AnyAnnotationDef[] = [
   ...BACKEND_TLS_KEYS,
   ...GLOBAL_KEYS,
   ...SNIPPET_KEYS,
+  ...CANARY_KEYS,
+  ...AFFINITY_KEYS,
 ];
 
 /** A key found under some name: its definition, and whether the name was an old alias. */

@@ -3,6 +3,7 @@ import { refOf } from '../../store/types.js';
 import { resolveHttpsRedirect } from '../annotations/global-settings.js';
 import { isCovered } from '../certificates.js';
 import type { FrontDoor, FrontDoorContext, OpenFrontDoor } from '../front-door.js';
+import { attachCanaries, canaryRoutes, splitCanaries } from './canary.js';
 import { ingressDefaultBackend } from './default-backend.js';
 import { selectIngresses } from './ingress-class.js';
 import { claimRoutes, type ClaimedRoute } from './routes.js';
@@ -20,10 +21,19 @@ export const ingressFrontDoor: FrontDoor = {
     claimCertificates(ingresses, ctx.certificates, diags);
     return {
       claimed: ingresses.map(refOf),
-      build: (served) => ({
-        routes: claimRoutes(ingresses, diags).map((claim) => toRoute(claim, ctx, served)),
-        defaultBackend: ingressDefaultBackend(ingresses, backends, settings, diags),
-      }),
+      build: (served) => {
+        const { mains, canaries } = splitCanaries(ingresses, settings);
+        const claims = claimRoutes(mains, diags);
+        const attached = attachCanaries(claims, canaries, settings, diags);
+        return {
+          routes: claims.flatMap((claim) => {
+            const route = toRoute(claim, ctx, served);
+            const canary = attached.get(claim);
+            return canary ? canaryRoutes(route, canary, settings.of(claim.ingress), backends) : [route];
+          }),
+          defaultBackend: ingressDefaultBackend(mains, backends, settings, diags),
+        };
+      },
     };
   },
 };

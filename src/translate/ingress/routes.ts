@@ -15,6 +15,11 @@ export interface ClaimedRoute {
   ingress: Ingress;
 }
 
+/** What two claims on the same route share. */
+export function routeKey(route: Pick<ClaimedRoute, 'host' | 'path' | 'match'>): string {
+  return `${route.host} ${route.match} ${route.path}`;
+}
+
 /**
  * Turns the rules of `ingresses` (oldest first) into routes. A rule with a bad host, or a path with
  * a bad path, pathType or backend, is skipped and reported; the rest of the Ingress still applies.
@@ -25,7 +30,7 @@ export function claimRoutes(ingresses: readonly Ingress[], diags: Diagnostics): 
   const claimed = new Map<string, ClaimedRoute>();
   for (const ingress of ingresses) {
     for (const candidate of candidateRoutes(ingress, diags)) {
-      const key = `${candidate.host} ${candidate.match} ${candidate.path}`;
+      const key = routeKey(candidate);
       const winner = claimed.get(key);
       if (!winner) {
         claimed.set(key, candidate);
@@ -42,7 +47,8 @@ export function claimRoutes(ingresses: readonly Ingress[], diags: Diagnostics): 
   return [...claimed.values()];
 }
 
-function candidateRoutes(ingress: Ingress, diags: Diagnostics): ClaimedRoute[] {
+/** Every usable path of one Ingress, reporting the unusable ones. */
+export function candidateRoutes(ingress: Ingress, diags: Diagnostics): ClaimedRoute[] {
   const source = refOf(ingress);
   const routes: ClaimedRoute[] = [];
   for (const rule of ingress.spec.rules) {
