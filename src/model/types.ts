@@ -382,7 +382,7 @@ export interface CookiePersistence {
   readonly name: string;
   /** `dynamic-cookie-key`: the same for every replica and every variant of a Service port. */
   readonly dynamicKey: string;
-  /** `Path` attribute, a URL path; absent: none (the browser's default path). */
+  /** `Path` attribute, a URL path; absent: `/` (HAProxy always writes `path=/`; a later `Path` wins in browsers). */
   readonly path?: string;
   /** `Max-Age` attribute in seconds; absent: a session cookie. */
   readonly maxAgeSeconds?: number;

@@ -131,14 +131,15 @@ export class BackendTable {
   }
 
   /**
-   * A weight split: one backend with the settings of `parts[0]`, named after it and `parts[1]` (not
-   * after the weights, so a weight change stays a runtime change), holding the servers of every part
+   * A weight split: one backend with the settings of `parts[0]`, named after the parts and `owner`
+   * (the object whose weights these are), not after the weights, so a weight change stays a runtime
+   * change; it holds the servers of every part
    * with weights that give each part its `share` of new requests. Its servers are rebuilt by a full
    * translation only: the Services feeding it are in `splitServices`.
    */
-  split(parts: readonly { backend: string; share: number }[]): string {
+  split(owner: ObjectRef, parts: readonly { backend: string; share: number }[]): string {
     const first = this.byName.get(parts[0].backend)!.backend;
-    const name = backendVariantName(first.name, `split ${parts.map((p) => p.backend).join(' ')}`);
+    const name = backendVariantName(first.name, `split ${owner.kind}/${owner.namespace}/${owner.name} ${parts.map((p) => p.backend).join(' ')}`);
     const servers = splitServers(parts.map((p) => ({ servers: this.byName.get(p.backend)!.backend.servers, share: p.share })));
     this.splits.set(name, { ...first, name, servers });
     for (const part of parts) {

@@ -59,7 +59,7 @@ function cookieLine(cookie: CookiePersistence): string {
   const words = [`cookie ${token(cookie.name)} insert indirect nocache dynamic`];
   if (cookie.httpOnly) words.push('httponly');
   if (cookie.secure) words.push('secure');
-  if (cookie.path !== undefined) words.push(`attr ${configLiteral(`Path=${cookiePath(cookie.path)}`)}`);
+  if (cookie.path !== undefined && cookie.path !== '/') words.push(`attr ${configLiteral(`Path=${cookiePath(cookie.path)}`)}`);
   if (cookie.maxAgeSeconds !== undefined) words.push(`attr ${configLiteral(`Max-Age=${count(cookie.maxAgeSeconds, 'cookie max-age')}`)}`);
   if (cookie.sameSite !== undefined) words.push(`attr ${configLiteral(`SameSite=${token(cookie.sameSite)}`)}`);
   return words.join(' ');

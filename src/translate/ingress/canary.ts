@@ -83,7 +83,7 @@ export function canaryRoutes(main: Route, canary: CanaryClaim, own: ObjectSettin
   const canaryBackend = backends.resolve(source, canary.route.service, own);
   const { weight } = canary.plan;
   const fallback = weight
-    ? backends.split([{ backend: main.backend, share: weight.total - weight.canary }, { backend: canaryBackend, share: weight.canary }])
+    ? backends.split(source, [{ backend: main.backend, share: weight.total - weight.canary }, { backend: canaryBackend, share: weight.canary }])
     : main.backend;
   const routes: Route[] = [{ ...main, backend: fallback }];
   for (const rule of canary.plan.rules) {

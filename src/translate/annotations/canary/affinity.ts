@@ -159,15 +159,16 @@ export function hashBalance(value: Value): Balance | undefined {
   return parts ? { hash: parts } : undefined;
 }
 
-/** The cookie `affinity: cookie` asks for, with the attributes ingress-nginx gives it (HttpOnly, Path=/). */
+/** The cookie `affinity: cookie` asks for, with the attributes ingress-nginx gives it (HttpOnly; HAProxy writes path=/). */
 export function affinityCookie(value: Value, dynamicKey: string): CookiePersistence | undefined {
   if (value(AFFINITY) !== 'cookie') return undefined;
   const sameSite = value(SESSION_COOKIE_SAMESITE);
   const maxAge = value(SESSION_COOKIE_MAX_AGE) ?? value(SESSION_COOKIE_EXPIRES);
+  const path = value(SESSION_COOKIE_PATH);
   return {
     name: value(SESSION_COOKIE_NAME)!,
     dynamicKey,
-    path: value(SESSION_COOKIE_PATH) ?? '/',
+    ...(path !== undefined ? { path } : {}),
     ...(maxAge !== undefined ? { maxAgeSeconds: maxAge } : {}),
     ...(sameSite !== undefined ? { sameSite } : {}),
     ...(value(SESSION_COOKIE_SECURE) ? { secure: true as const } : {}),
