@@ -14,6 +14,8 @@ export const DIAGNOSTIC_CODES = {
   PCL_INVALID_PATH_TYPE: 'pathType is not Exact, Prefix or ImplementationSpecific',
   PCL_ROUTE_CONFLICT: 'another Ingress already claims the same host, path and path type (oldest wins)',
   PCL_DEFAULT_BACKEND_CONFLICT: 'another Ingress already sets a defaultBackend (oldest wins)',
+  PCL_CANARY_WITHOUT_MAIN: 'a canary Ingress names a host and path no main Ingress routes; that path of the canary is ignored',
+  PCL_CANARY_CONFLICT: 'another canary Ingress already serves the same host and path (oldest wins)',
   // Services and endpoints
   PCL_SERVICE_NOT_FOUND: 'the referenced Service does not exist',
   PCL_SERVICE_PORT_NOT_FOUND: 'the Service has no port with that name or number',

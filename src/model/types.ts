@@ -125,6 +125,11 @@ export interface RouteConditions {
   readonly headers?: readonly ValueCondition[];
   /** Query parameter names are case-sensitive; the first occurrence is compared, undecoded. */
   readonly query?: readonly ValueCondition[];
+  /**
+   * Cookie names are case-sensitive; a request carrying the cookie several times matches when any
+   * value does. Ranked after query conditions in the group's precedence.
+   */
+  readonly cookies?: readonly ValueCondition[];
 }
 
 export interface ValueCondition {
@@ -203,7 +208,15 @@ export type Balance =
   | 'random'
   | 'first'
   | { urlParam: string }
-  | { hdr: string };
+  | { hdr: string }
+  /** Consistent hashing on the parts, concatenated in order (a part that is missing adds nothing). */
+  | { hash: readonly HashPart[] };
+
+/**
+ * One input of a hash: `pathq` (path and query, as sent), `path`, `src` (client address), `host`
+ * (the Host header), or a header, query parameter or cookie by name (`[A-Za-z0-9_.-]+`).
+ */
+export type HashPart = 'pathq' | 'path' | 'src' | 'host' | { header: string } | { param: string } | { cookie: string };
 
 /** An IPv4 or IPv6 address or CIDR, in the form the user wrote it (checked: digits, hex, '.', ':', '/'). */
 export type Cidr = string;
@@ -369,6 +382,13 @@ export interface CookiePersistence {
   readonly name: string;
   /** `dynamic-cookie-key`: the same for every replica and every variant of a Service port. */
   readonly dynamicKey: string;
+  /** `Path` attribute, a URL path; absent: `/` (HAProxy always writes `path=/`; a later `Path` wins in browsers). */
+  readonly path?: string;
+  /** `Max-Age` attribute in seconds; absent: a session cookie. */
+  readonly maxAgeSeconds?: number;
+  readonly sameSite?: 'Strict' | 'Lax' | 'None';
+  readonly secure?: true;
+  readonly httpOnly?: true;
 }
 
 export interface Certificate {

@@ -1,5 +1,5 @@
-import type { Backend } from '../model/types.js';
-import { backendName, backendVariantName } from '../model/names.js';
+import type { Backend, Server } from '../model/types.js';
+import { backendName, backendVariantName, serverKey } from '../model/names.js';
 import type { EndpointSlice, ObjectRef, Service, ServiceBackendPort, ServicePort, Snapshot } from '../store/types.js';
 import { backendSettings, settingsKey, type BackendSettings } from './annotations/backend-settings.js';
 import type { ObjectSettings, SettingsResolver } from './annotations/resolve.js';
@@ -71,6 +71,8 @@ export class BackendTable {
   private readonly settingsCache = new Map<string, { settings: BackendSettings; key: string }>();
   /** Composed backends by name, and the Service ports of their weight split. */
   private readonly composites = new Map<string, readonly WeightedSource[]>();
+  private readonly splits = new Map<string, Backend>();
+  private readonly splitFeeds = new Set<string>();
 
   constructor(
     private readonly snapshot: Snapshot,
@@ -157,6 +159,30 @@ export class BackendTable {
     return backend.name;
   }
 
+  /**
+   * A weight split: one backend with the settings of `parts[0]`, named after the parts and `owner`
+   * (the object whose weights these are), not after the weights, so a weight change stays a runtime
+   * change; it holds the servers of every part
+   * with weights that give each part its `share` of new requests. Its servers are rebuilt by a full
+   * translation only: the Services feeding it are in `splitServices`.
+   */
+  split(owner: ObjectRef, parts: readonly { backend: string; share: number }[]): string {
+    const first = this.byName.get(parts[0].backend)!.backend;
+    const name = backendVariantName(first.name, `split ${owner.kind}/${owner.namespace}/${owner.name} ${parts.map((p) => p.backend).join(' ')}`);
+    const servers = splitServers(parts.map((p) => ({ servers: this.byName.get(p.backend)!.backend.servers, share: p.share })));
+    this.splits.set(name, { ...first, name, servers });
+    for (const part of parts) {
+      const lookup = this.byName.get(part.backend)!;
+      if (lookup.status === 'found') this.splitFeeds.add(`${lookup.service.metadata.namespace}/${lookup.service.metadata.name}`);
+    }
+    return name;
+  }
+
+  /** `namespace/name` of the Services whose endpoints feed a weight split. */
+  splitServices(): Set<string> {
+    return new Set(this.splitFeeds);
+  }
+
   /** Where each backend's servers come from, so an EndpointSlice change can be applied to them alone. */
   endpointSources(): Map<string, EndpointSource> {
     const sources = new Map<string, EndpointSource>();
@@ -181,6 +207,30 @@ export class BackendTable {
       const { namespace, name } = lookup.service.metadata;
       this.diags.warning('PCL_NO_READY_ENDPOINTS', { kind: 'Service', namespace, name }, noReadyEndpointsMessage(namespace, name));
     }
+    backends.push(...this.splits.values());
     return backends.sort((a, b) => compareText(a.name, b.name));
   }
+}
+
+/** HAProxy's largest server weight: the heaviest server of a split gets it, for the finest steps. */
+const MAX_WEIGHT = 256;
+
+/**
+ * Servers of every part, each weighted `share / ready servers of its part`, scaled so the heaviest
+ * is 256 (a part with a share never rounds down to 0). A server in several parts counts once, with
+ * the weights added.
+ */
+function splitServers(parts: readonly { servers: readonly Server[]; share: number }[]): Server[] {
+  const perServer = parts.map((p) => p.share / Math.max(1, p.servers.filter((s) => s.state === 'ready').length));
+  const scale = MAX_WEIGHT / Math.max(...perServer, Number.MIN_VALUE);
+  const byKey = new Map<string, Server>();
+  parts.forEach((part, i) => {
+    const weight = part.share > 0 ? Math.max(1, Math.round(perServer[i] * scale)) : 0;
+    for (const server of part.servers) {
+      const key = serverKey(server);
+      const seen = byKey.get(key);
+      byKey.set(key, { ...server, weight: Math.min(MAX_WEIGHT, (seen?.weight ?? 0) + weight) });
+    }
+  });
+  return [...byKey.values()].sort((a, b) => compareText(a.address, b.address) || a.port - b.port);
 }

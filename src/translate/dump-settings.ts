@@ -16,6 +16,7 @@ function snippet(label: string, s: Snippet): string {
 
 export function dumpBalance(balance: Balance): string {
   if (typeof balance === 'string') return balance;
+  if ('hash' in balance) return `hash ${balance.hash.map((p) => (typeof p === 'string' ? p : Object.entries(p).map(([k, v]) => `${k}:${v}`).join(''))).join('+')}`;
   return 'urlParam' in balance ? `url_param ${balance.urlParam}` : `hdr(${balance.hdr})`;
 }
 
@@ -89,7 +90,10 @@ export function dumpBackendSettings(b: Backend): string[] {
   if (b.server) lines.push(serverLine(b.server));
   if (b.timeouts) lines.push(`timeouts${Object.entries(b.timeouts).map(([k, v]) => ` ${k}=${v}`).join('')}`);
   if (b.retries) lines.push(`retries${b.retries.count !== undefined ? ` count=${b.retries.count}` : ''}${b.retries.on ? ` on=${b.retries.on.join(',')}` : ''}`);
-  if (b.cookie) lines.push(`cookie ${b.cookie.name} key=${b.cookie.dynamicKey}`);
+  if (b.cookie) {
+    const { name, dynamicKey, ...attributes } = b.cookie;
+    lines.push(`cookie ${name} key=${dynamicKey}${Object.entries(attributes).map(([k, v]) => ` ${k}=${v}`).join('')}`);
+  }
   if (b.snippet) lines.push(snippet('snippet', b.snippet));
   return lines.map((line) => `  ${line}`);
 }

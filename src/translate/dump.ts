@@ -47,7 +47,7 @@ function dumpRoute(route: Route): string {
 
 function dumpConditions(c: RouteConditions): string {
   const value = (kind: string) => (v: { name: string; match: string; value: string }) => `${kind}:${v.name}${v.match === 'regex' ? '~' : '='}${JSON.stringify(v.value)}`;
-  const parts = [...(c.method ? [`method=${c.method}`] : []), ...(c.headers ?? []).map(value('header')), ...(c.query ?? []).map(value('query'))];
+  const parts = [...(c.method ? [`method=${c.method}`] : []), ...(c.headers ?? []).map(value('header')), ...(c.query ?? []).map(value('query')), ...(c.cookies ?? []).map(value('cookie'))];
   return ` if ${parts.join(' ')}`;
 }
 

@@ -91,11 +91,13 @@ export function translateWith(frontDoors: readonly FrontDoor[], snapshot: Snapsh
   const ingresses = opened
     .flatMap((door) => door.claimed.filter((ref) => ref.kind === 'Ingress'))
     .sort((a, b) => compareText(a.namespace, b.namespace) || compareText(a.name, b.name));
+  const splitServices = ctx.backends.splitServices();
   return {
     model,
     diagnostics: diags.sorted(),
     ingresses,
     endpointSources: ctx.backends.endpointSources(),
+    ...(splitServices.size > 0 ? { splitServices } : {}),
     ...(gatewayApi ? { gatewayApi } : {}),
   };
 }

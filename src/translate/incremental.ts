@@ -19,6 +19,7 @@ import { weightedServers } from './weights.js';
 export function patchEndpoints(previous: TranslateResult, snapshot: Snapshot, services: ReadonlySet<string>): TranslateResult | undefined {
   const sources = previous.endpointSources;
   if (!sources) return undefined;
+  if ([...services].some((service) => previous.splitServices?.has(service))) return undefined;
   const slices = indexSlices(snapshot);
   let changed = false;
   const backends = previous.model.backends.map((backend): Backend => {

@@ -77,6 +77,8 @@ export interface TranslateResult {
    * listed). Lets `patchEndpoints` apply an EndpointSlice change without a full translation.
    */
   endpointSources?: ReadonlyMap<string, EndpointSource>;
+  /** Services feeding weight splits: `patchEndpoints` leaves a change of theirs to a full translation. */
+  splitServices?: ReadonlySet<string>;
   /** Gateway API objects' conditions, for status; absent when no Gateway API object is ours. */
   gatewayApi?: GatewayApiReport;
 }

@@ -39,7 +39,7 @@ export function groupValue(id: string): string {
 
 function conditional(route: Route): boolean {
   const c = route.conditions;
-  return c !== undefined && (c.method !== undefined || (c.headers?.length ?? 0) > 0 || (c.query?.length ?? 0) > 0);
+  return c !== undefined && (c.method !== undefined || (c.headers?.length ?? 0) > 0 || (c.query?.length ?? 0) > 0 || (c.cookies?.length ?? 0) > 0);
 }
 
 /** Gateway API precedence among matches of one host and path; ties keep model order (sort is stable). */
@@ -48,7 +48,8 @@ function precedence(a: Route, b: Route): number {
   const cb = b.conditions ?? {};
   return Number(cb.method !== undefined) - Number(ca.method !== undefined)
     || (cb.headers?.length ?? 0) - (ca.headers?.length ?? 0)
-    || (cb.query?.length ?? 0) - (ca.query?.length ?? 0);
+    || (cb.query?.length ?? 0) - (ca.query?.length ?? 0)
+    || (cb.cookies?.length ?? 0) - (ca.cookies?.length ?? 0);
 }
 
 const MATCH_RANK: Record<Route['match'], number> = { regex: 0, exact: 1, prefix: 2 };
@@ -156,6 +157,7 @@ export function conditionTerms(c: RouteConditions, source: SourceRef): string[] 
   // fhdr: the whole value, even with commas in it (hdr would split it).
   for (const h of c.headers ?? []) terms.push(valueTest(`req.fhdr(${headerName(h.name, source)})`, h, source));
   for (const q of c.query ?? []) terms.push(valueTest(`url_param(${token(q.name, source)})`, q, source));
+  for (const k of c.cookies ?? []) terms.push(valueTest(`req.cook(${token(k.name, source)})`, k, source));
   return terms;
 }
 

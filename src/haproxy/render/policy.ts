@@ -5,11 +5,11 @@
  * The order of a backend's `http-request` rules is the model's contract (see `BackendPolicy`).
  */
 import type {
-  Backend, BackendPolicy, Balance, Cors, HeaderSetting, Model, PathRewrite, PemFile, RateLimit, RequestRedirect, ServerOptions, Snippet,
+  Backend, BackendPolicy, Balance, CookiePersistence, Cors, HashPart, HeaderSetting, Model, PathRewrite, PemFile, RateLimit, RequestRedirect, ServerOptions, Snippet,
 } from '../../model/types.js';
 import type { RenderedFile } from '../types.js';
 import {
-  caPem, cidr, configLiteral, count, headerName, hostPort, identifier, logFormatLiteral, pem, port, regexEscape, snippetLine, token, urlPath,
+  caPem, cidr, configLiteral, cookiePath, count, headerName, hostPort, identifier, logFormatLiteral, pem, port, regexEscape, snippetLine, token, urlPath,
 } from './text.js';
 
 /** The Host header as routes name hosts: lower case, without port or trailing dot. */
@@ -32,7 +32,37 @@ function balanceLines(balance: Balance): string[] {
     return HASH_BALANCES.has(balance) ? [`balance ${balance}`, 'hash-type consistent'] : [`balance ${balance}`];
   }
   if ('urlParam' in balance) return [`balance url_param ${token(balance.urlParam)}`, 'hash-type consistent'];
+  if ('hash' in balance) return hashLines(balance.hash);
   return [`balance hdr(${token(balance.hdr)})`, 'hash-type consistent'];
+}
+
+function hashFetch(part: HashPart): string {
+  if (typeof part === 'string') return part === 'host' ? 'req.fhdr(host),lower' : part;
+  if ('header' in part) return `req.fhdr(${headerName(part.header)})`;
+  return 'param' in part ? `url_param(${token(part.param)})` : `req.cook(${token(part.cookie)})`;
+}
+
+/**
+ * One part hashes its fetch. Several are joined through variables set in the backend (a sample
+ * expression cannot concatenate fetches), after a constant so that a missing first part adds nothing
+ * instead of failing the whole expression (HAProxy would then fall back to round robin).
+ */
+function hashLines(parts: readonly HashPart[]): string[] {
+  if (parts.length === 1) return [`balance hash ${hashFetch(parts[0])}`, 'hash-type consistent'];
+  const vars = parts.map((_, i) => `txn.pcl_hash${i}`);
+  const joined = vars.map((v) => `,concat(,${v},)`).join('');
+  return [`balance hash str(h)${joined}`, 'hash-type consistent', ...parts.map((part, i) => `http-request set-var(${vars[i]}) ${hashFetch(part)}`)];
+}
+
+/** The `cookie` line: attributes the browser keeps as `attr`, HAProxy's own flags as keywords. */
+function cookieLine(cookie: CookiePersistence): string {
+  const words = [`cookie ${token(cookie.name)} insert indirect nocache dynamic`];
+  if (cookie.httpOnly) words.push('httponly');
+  if (cookie.secure) words.push('secure');
+  if (cookie.path !== undefined && cookie.path !== '/') words.push(`attr ${configLiteral(`Path=${cookiePath(cookie.path)}`)}`);
+  if (cookie.maxAgeSeconds !== undefined) words.push(`attr ${configLiteral(`Max-Age=${count(cookie.maxAgeSeconds, 'cookie max-age')}`)}`);
+  if (cookie.sameSite !== undefined) words.push(`attr ${configLiteral(`SameSite=${token(cookie.sameSite)}`)}`);
+  return words.join(' ');
 }
 
 function aclLines(name: string, cidrs: readonly string[]): string[] {
@@ -170,7 +200,7 @@ function optionLines(backend: Backend): string[] {
   if (backend.retries?.count !== undefined) lines.push(`retries ${count(backend.retries.count, 'retries')}`);
   if (backend.retries?.on) lines.push(`retry-on ${backend.retries.on.map((w) => token(w)).join(' ')}`);
   if (backend.cookie) {
-    lines.push(`cookie ${token(backend.cookie.name)} insert indirect nocache dynamic`);
+    lines.push(cookieLine(backend.cookie));
     lines.push(`dynamic-cookie-key ${identifier(backend.cookie.dynamicKey, backend.source)}`);
   }
   const check = backend.server?.checkHttp;

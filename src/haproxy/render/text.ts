@@ -185,6 +185,12 @@ export function urlPath(value: string, source?: SourceRef): string {
   return value;
 }
 
+/** A cookie's `Path` attribute: a URL path without the `;` and `,` that would end the attribute. */
+export function cookiePath(value: string, source?: SourceRef): string {
+  if (/[;,]/.test(value)) refuse('cookie path', value, source);
+  return urlPath(value, source);
+}
+
 /** PEM data with certificates only (CA bundles), normalised like `pem`. */
 export function caPem(text: string, source?: SourceRef): string {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');

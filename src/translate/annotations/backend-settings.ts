@@ -16,6 +16,7 @@ import type { ObjectSettings, Resolved, SettingsResolver } from './resolve.js';
 import { PATH_REWRITE, REQUEST_REDIRECT, REQUEST_REDIRECT_CODE, SET_HOST } from './routing.js';
 import { BACKEND_CONFIG_SNIPPET } from './snippets.js';
 import type { AnnotationDef } from './types.js';
+import { affinityCookie, hashBalance } from './canary/affinity.js';
 
 /** Everything about a backend that annotations and the ConfigMap decide (all but name, servers, source). */
 export type BackendSettings = Pick<Backend, 'balance' | 'policy' | 'server' | 'timeouts' | 'retries' | 'cookie' | 'snippet'>;
@@ -37,7 +38,7 @@ export function backendSettings(
 ): BackendSettings {
   const lookup: Lookup = (def) => resolver.resolve(def, levels);
   const value: Value = (def) => lookup(def)?.value;
-  const settings: Mutable<BackendSettings> = { balance: value(LOAD_BALANCE) ?? 'roundrobin' };
+  const settings: Mutable<BackendSettings> = { balance: hashBalance(value) ?? value(LOAD_BALANCE) ?? 'roundrobin' };
   const policy = backendPolicy(lookup, value, diags);
   const server = serverOptions(value);
   const timeouts = backendTimeouts(lookup);
@@ -49,6 +50,8 @@ export function backendSettings(
   if (timeouts) settings.timeouts = timeouts;
   if (Object.keys(retries).length > 0) settings.retries = retries;
   if (cookie) settings.cookie = { name: cookie, dynamicKey: base };
+  const affinity = cookie ? undefined : affinityCookie(value, base);
+  if (affinity) settings.cookie = affinity;
   if (snippet?.from) settings.snippet = { lines: snippet.value, source: snippet.from.ref };
   return settings;
 }

@@ -7,6 +7,8 @@ import { RATE_LIMIT_KEYS } from './rate-limit.js';
 import { ROUTING_KEYS } from './routing.js';
 import { SNIPPET_KEYS } from './snippets.js';
 import type { AnyAnnotationDef } from './types.js';
+import { AFFINITY_KEYS } from './canary/affinity.js';
+import { CANARY_KEYS } from './canary/canary.js';
 
 /**
  * Annotation prefixes, strongest first: when one object sets a key under both, `haproxy.org/` wins.
@@ -24,6 +26,8 @@ export const ANNOTATION_KEYS: readonly AnyAnnotationDef[] = [
   ...BACKEND_TLS_KEYS,
   ...GLOBAL_KEYS,
   ...SNIPPET_KEYS,
+  ...CANARY_KEYS,
+  ...AFFINITY_KEYS,
 ];
 
 /** A key found under some name: its definition, and whether the name was an old alias. */

@@ -7,6 +7,8 @@ import { NGINX_PREFIX, type FeedContext } from './nginx/types.js';
 import { PREFIXES, findKey } from './registry.js';
 import { isSnippetKey } from './snippets.js';
 import type { AnnotationDef, AnyAnnotationDef, ParseContext, Scope } from './types.js';
+import { AFFINITY_KEYS } from './canary/affinity.js';
+import { CANARY_KEYS } from './canary/canary.js';
 
 /** The translate options that change how values are read. */
 export type ResolveOptions = Pick<TranslateOptions, 'allowConfigSnippets' | 'allowCrossNamespaceSecrets' | 'excluded'>;
@@ -121,7 +123,10 @@ type Entry = [key: string, bare: string, value: string, prefixRank: number];
 /** The definition of an ingress-nginx key; one without a definition is reported once, with what to use. */
 function findNginx(key: string, bare: string, ref: ObjectRef, diags: Diagnostics) {
   const lookup = findNginxKey(bare);
-  if (lookup || elsewhere(bare)) return lookup;
+  if (lookup) return lookup;
+  // Canary and affinity keys are one definition read under both prefixes, with ingress-nginx's meaning.
+  if (BOTH_PREFIXES.has(bare)) return findKey(bare);
+  if (elsewhere(bare)) return lookup;
   const known = notServed(bare);
   const why = known ? `is not served (${known.why}); instead: ${known.instead}` : 'is not supported; it is ignored';
   diags.warning('PCL_UNKNOWN_ANNOTATION', ref, `${key} ${why}`);
@@ -129,6 +134,8 @@ function findNginx(key: string, bare: string, ref: ObjectRef, diags: Diagnostics
 }
 
 /** Keeps the strongest way an object sets each key; reports keys that are unknown or misplaced. */
+const BOTH_PREFIXES: ReadonlySet<string> = new Set([...CANARY_KEYS, ...AFFINITY_KEYS].map((def) => def.name));
+
 function collect(entries: readonly Entry[], scope: Scope, ref: ObjectRef, diags: Diagnostics): Map<string, RawValue> {
   const values = new Map<string, RawValue>();
   for (const [key, bare, value, prefixRank] of entries) {

@@ -5,6 +5,7 @@ import { regexHosts } from '../annotations/nginx/paths.js';
 import { isRegexIngress } from '../annotations/nginx/routing.js';
 import { isCovered } from '../certificates.js';
 import type { FrontDoor, FrontDoorContext, OpenFrontDoor } from '../front-door.js';
+import { attachCanaries, canaryRoutes, splitCanaries } from './canary.js';
 import { ingressDefaultBackend } from './default-backend.js';
 import { selectIngresses } from './ingress-class.js';
 import { claimRoutes, type ClaimedRoute } from './routes.js';
@@ -22,10 +23,19 @@ export const ingressFrontDoor: FrontDoor = {
     claimCertificates(ingresses, ctx.certificates, diags);
     return {
       claimed: ingresses.map(refOf),
-      build: (served) => ({
-        routes: claimRoutes(ingresses, diags, regexHosts(ingresses, (i) => isRegexIngress(settings.of(i)))).map((claim) => toRoute(claim, ctx, served)),
-        defaultBackend: ingressDefaultBackend(ingresses, backends, settings, diags),
-      }),
+      build: (served) => {
+        const { mains, canaries } = splitCanaries(ingresses, settings);
+        const claims = claimRoutes(mains, diags, regexHosts(mains, (i) => isRegexIngress(settings.of(i))));
+        const attached = attachCanaries(claims, canaries, settings, diags);
+        return {
+          routes: claims.flatMap((claim) => {
+            const route = toRoute(claim, ctx, served);
+            const canary = attached.get(claim);
+            return canary ? canaryRoutes(route, canary, settings.of(claim.ingress), backends) : [route];
+          }),
+          defaultBackend: ingressDefaultBackend(mains, backends, settings, diags),
+        };
+      },
     };
   },
 };

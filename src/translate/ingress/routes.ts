@@ -16,6 +16,11 @@ export interface ClaimedRoute {
   ingress: Ingress;
 }
 
+/** What two claims on the same route share. */
+export function routeKey(route: Pick<ClaimedRoute, 'host' | 'path' | 'match'>): string {
+  return `${route.host} ${route.match} ${route.path}`;
+}
+
 /**
  * Turns the rules of `ingresses` (oldest first) into routes. A rule with a bad host, or a path with
  * a bad path, pathType or backend, is skipped and reported; the rest of the Ingress still applies.
@@ -26,7 +31,7 @@ export function claimRoutes(ingresses: readonly Ingress[], diags: Diagnostics, r
   const claimed = new Map<string, ClaimedRoute>();
   for (const ingress of ingresses) {
     for (const candidate of candidateRoutes(ingress, diags, regexHosts)) {
-      const key = `${candidate.host} ${candidate.match} ${candidate.path}`;
+      const key = routeKey(candidate);
       const winner = claimed.get(key);
       if (!winner) {
         claimed.set(key, candidate);
@@ -44,10 +49,11 @@ export function claimRoutes(ingresses: readonly Ingress[], diags: Diagnostics, r
 }
 
 /**
- * `regexHosts`: hosts where an Ingress asked for ingress-nginx's regex paths; there every path but
- * an Exact one is a case-insensitive regex anchored at the start, whichever Ingress wrote it.
+ * Every usable path of one Ingress, reporting the unusable ones. `regexHosts`: hosts where an
+ * Ingress asked for ingress-nginx's regex paths; there every path but an Exact one is a
+ * case-insensitive regex anchored at the start, whichever Ingress wrote it.
  */
-function candidateRoutes(ingress: Ingress, diags: Diagnostics, regexHosts: ReadonlySet<string>): ClaimedRoute[] {
+export function candidateRoutes(ingress: Ingress, diags: Diagnostics, regexHosts: ReadonlySet<string> = new Set()): ClaimedRoute[] {
   const source = refOf(ingress);
   const routes: ClaimedRoute[] = [];
   for (const rule of ingress.spec.rules) {

@@ -65,7 +65,11 @@ export const ELSEWHERE: readonly NotServed[] = [
  * The hook for keys of `ELSEWHERE`: the part that serves them lists their bare names here once
  * it reads them (an empty list means none is served yet).
  */
-export const SERVED_ELSEWHERE: ReadonlySet<string> = new Set<string>([]);
+export const SERVED_ELSEWHERE: ReadonlySet<string> = new Set<string>([
+  'canary', 'canary-weight', 'canary-weight-total', 'canary-by-header', 'canary-by-header-value', 'canary-by-header-pattern', 'canary-by-cookie',
+  'affinity', 'affinity-mode', 'session-cookie-name', 'session-cookie-path', 'session-cookie-max-age', 'session-cookie-expires',
+  'session-cookie-samesite', 'session-cookie-secure', 'upstream-hash-by',
+]);
 
 function matches(entry: NotServed, key: string): boolean {
   return entry.key.endsWith('*') ? key.startsWith(entry.key.slice(0, -1)) : entry.key === key;
