@@ -39,5 +39,6 @@ export function translateOptionsFrom(options: CliOptions): TranslateOptions {
     statsPort: options.statsPort || undefined,
     allowConfigSnippets: options.allowConfigSnippets,
     allowCrossNamespaceSecrets: options.allowCrossNamespaceSecrets,
+    gatewayAddresses: options.gatewayAddresses,
   };
 }

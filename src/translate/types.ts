@@ -39,6 +39,8 @@ export interface TranslateOptions {
   allowConfigSnippets?: boolean;
   /** Let annotations name Secrets in other namespaces (`auth-secret`, `server-ca`, `server-crt`); off by default. */
   allowCrossNamespaceSecrets?: boolean;
+  /** `--gateway-address`: the address pool for Gateways without `spec.addresses`. */
+  gatewayAddresses?: readonly string[];
 }
 
 /** The Service port whose EndpointSlices give a backend its servers. */
