@@ -13,6 +13,7 @@ import { KubeWriter } from '../sources/kube-writer.js';
 import { Store } from '../store/store.js';
 import type { Snapshot } from '../store/types.js';
 import type { Condition, GatewayApiReport } from '../translate/gateway-report.js';
+import { DiagnosticReporter } from './diagnostics.js';
 import { GatewayStatusWriter } from './gateway-status-writer.js';
 import { createLogger } from './logger.js';
 import { systemClock } from './scheduler.js';
@@ -49,6 +50,8 @@ describe('Gateway API status through the API', () => {
   let server: KubeApiServer;
   let source: KubeSource;
   let custom: k8s.CustomObjectsApi;
+  let core: k8s.CoreV1Api;
+  let kube: KubeWriter;
   const store = new Store();
   const warnings: string[] = [];
   const logger = createLogger({ level: 'warn', format: 'text', write: (line) => warnings.push(line) });
@@ -75,6 +78,7 @@ describe('Gateway API status through the API', () => {
     const kc = new k8s.KubeConfig();
     kc.loadFromString(server.kubeConfig());
     custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    core = kc.makeApiClient(k8s.CoreV1Api);
     // Another controller has already written its entry, through the API as it would.
     await custom.patchNamespacedCustomObjectStatus(
       { group: G, version: 'v1', plural: 'httproutes', namespace: 'app', name: 'web', body: { status: { parents: [THEIR_ENTRY] } } },
@@ -83,7 +87,7 @@ describe('Gateway API status through the API', () => {
     source = new KubeSource({ kubeConfig: kc, store, namespaces: [], minBackoffMs: 20, maxBackoffMs: 50 });
     await source.start();
     await waitFor('the store to list every kind', () => store.isSynced() && store.snapshot().httpRoutes.get('app/web')?.status.parents.length === 1);
-    const kube = new KubeWriter(kc);
+    kube = new KubeWriter(kc);
     writer = new GatewayStatusWriter({ write: (w) => kube.writeGatewayApiStatus(w), snapshot: () => snapshot(), controllerName: OURS, logger, retryMs: 20, clock });
   });
   after(async () => {
@@ -154,5 +158,39 @@ describe('Gateway API status through the API', () => {
     }
     assert.deepEqual(route!.status.parents[0], theirs);
     assert.deepEqual(route!.status.parents[1].conditions.map((c) => `${c.type}=${c.status}`), ['Accepted=True', 'ResolvedRefs=True']);
+  });
+
+  it('a diagnostic on a route becomes a Warning Event naming the route with its API version and uid', async () => {
+    const reporter = new DiagnosticReporter(logger, (event) => kube.recordEvent(event, new Date()));
+    const source = { kind: 'HTTPRoute' as const, namespace: 'app', name: 'web' };
+    reporter.report([{ severity: 'error', code: 'PCL_ROUTE_CONFLICT', source, message: 'rejected for the test' }], store.snapshot());
+    let events: k8s.CoreV1Event[] = [];
+    const deadline = Date.now() + 5000;
+    while (!events.length && Date.now() < deadline) {
+      events = (await core.listNamespacedEvent({ namespace: 'app' })).items;
+      if (!events.length) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(events.length, 1);
+    const [event] = events;
+    assert.deepEqual(
+      [event.type, event.reason, event.involvedObject.apiVersion, event.involvedObject.kind, event.involvedObject.name, event.involvedObject.uid],
+      ['Warning', 'PCL_ROUTE_CONFLICT', `${G}/v1`, 'HTTPRoute', 'web', store.snapshot().httpRoutes.get('app/web')!.metadata.uid],
+    );
+  });
+});
+
+describe('Gateway status writer', () => {
+  it('writes only while this replica leads', async () => {
+    const store = new Store();
+    store.upsert({ kind: 'GatewayClass', metadata: { namespace: '', name: 'portcullis', uid: 'u', resourceVersion: '1', generation: 1, creationTimestamp: '', labels: {}, annotations: {} }, spec: { controllerName: OURS }, status: { conditions: [], supportedFeatures: [] } });
+    const written: string[] = [];
+    let leading = false;
+    const logger = createLogger({ level: 'error', format: 'text', write: () => {} });
+    const writer = new GatewayStatusWriter({ write: async (w) => void written.push(w.ref.name), snapshot: () => store.snapshot(), controllerName: OURS, logger, isLeader: () => leading });
+    assert.equal(await writer.update(report(cond('ResolvedRefs'))), 0);
+    leading = true;
+    assert.equal(await writer.update(report(cond('ResolvedRefs'))), 1);
+    assert.deepEqual(written, ['portcullis']);
+    writer.stop();
   });
 });
