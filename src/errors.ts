@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   PCL_ERR_KUBE_WATCH: 'a watch of the Kubernetes API failed and is restarted with backoff',
   PCL_ERR_GATEWAY_API_CRDS: 'Gateway API CRDs are missing or serve no version the controller reads; those kinds are not watched and Ingresses are still served (with --gateway-api on, not ready until they are installed)',
   PCL_ERR_STATUS_UPDATE: 'writing an Ingress status failed and will be retried',
+  PCL_ERR_GATEWAY_STATUS_UPDATE: 'writing a GatewayClass, Gateway or route status failed and will be retried, planned again from the objects as they are then',
   PCL_ERR_MANIFEST_PARSE: 'a manifest file could not be parsed; its objects are kept as they were',
   PCL_ERR_USAGE: 'the command line is invalid',
 } as const;

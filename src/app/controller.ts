@@ -1,5 +1,6 @@
 import type { ControllerMetrics } from '../metrics/controller-metrics.js';
 import type { Model } from '../model/types.js';
+import type { GatewayStatusWrite } from '../status/gateway.js';
 import type { PublishSource } from '../status/status.js';
 import type { Store } from '../store/store.js';
 import { objectKey, type LoadBalancerIngress, type ObjectRef, type StoreChange } from '../store/types.js';
@@ -10,6 +11,7 @@ import { DiagnosticReporter, type EventSink } from './diagnostics.js';
 import { ExclusionLedger } from './exclusions.js';
 import type { Logger } from './logger.js';
 import { ReconcileScheduler, type Clock } from './scheduler.js';
+import { GatewayStatusWriter } from './gateway-status-writer.js';
 import { StatusWriter } from './status-writer.js';
 
 export interface ControllerOptions {
@@ -21,6 +23,11 @@ export interface ControllerOptions {
   publish: PublishSource;
   /** Writes an Ingress status; absent when there is no API to write to (manifest folder). */
   writeStatus?: (ref: ObjectRef, ingress: LoadBalancerIngress[]) => Promise<void>;
+  /**
+   * Writes Gateway API status; absent when there is no API to write to. `controllerName` is
+   * `--gateway-controller-name`: route parent entries with it are ours, and go once no longer reported.
+   */
+  gatewayStatus?: { write: (write: GatewayStatusWrite) => Promise<void>; controllerName: string };
   recordEvent?: EventSink;
   /** Quiet time after a change before a pass starts, so a burst becomes one pass. */
   debounceMs?: number;
@@ -42,7 +49,8 @@ export interface LastApply extends ApplyResult {
 /**
  * The reconcile loop, and the only place that sequences side effects: store changes go to the
  * scheduler, a pass asks the translator session for a model, hands it to the driver, leaves out
- * what HAProxy rejected (the exclusions ledger) and lets the status writer publish addresses.
+ * what HAProxy rejected (the exclusions ledger) and lets the status writers publish addresses
+ * and Gateway API conditions.
  */
 export class Controller {
   private started = false;
@@ -53,6 +61,7 @@ export class Controller {
   private readonly exclusions = new ExclusionLedger();
   private readonly reporter: DiagnosticReporter;
   private readonly status: StatusWriter | undefined;
+  private readonly gatewayStatus: GatewayStatusWriter | undefined;
   ready = false;
   model: Model | undefined;
   lastApply: LastApply | undefined;
@@ -65,6 +74,9 @@ export class Controller {
     this.session = new TranslatorSession(options.translateOptions);
     if (options.writeStatus) {
       this.status = new StatusWriter({ write: options.writeStatus, snapshot: () => store.snapshot(), publish: options.publish, logger, isLeader: options.isLeader, clock });
+    }
+    if (options.gatewayStatus) {
+      this.gatewayStatus = new GatewayStatusWriter({ ...options.gatewayStatus, snapshot: () => store.snapshot(), logger, isLeader: options.isLeader, clock });
     }
     store.on('change', (change: StoreChange) => {
       if (change.kind !== 'EndpointSlice' || this.changes === 'all' || this.changes.length >= MAX_KEPT_CHANGES) this.changes = 'all';
@@ -83,6 +95,7 @@ export class Controller {
   stop(): void {
     this.scheduler.stop();
     this.status?.stop();
+    this.gatewayStatus?.stop();
   }
 
   /** Resolves when no pass is running or pending (for tests, `render` and benchmarks). */
@@ -135,7 +148,8 @@ export class Controller {
       logger.info('configuration applied', { action: apply.action, reasons: apply.reasons, commands: apply.commands, ms: Math.round(seconds * 1000) });
     }
     this.model = result.model;
-    await this.status?.update(result.ingresses);
+    // Both after apply: Programmed and the addresses are only true once HAProxy serves them.
+    await Promise.all([this.status?.update(result.ingresses), this.gatewayStatus?.update(result.gatewayApi)]);
   }
 
   private handleApplyError(apply: ApplyResult): void {

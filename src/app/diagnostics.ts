@@ -1,5 +1,5 @@
 import type { EventRecord } from '../sources/kube-writer.js';
-import { objectKey, refOf, type KubeObject, type Snapshot } from '../store/types.js';
+import { objectKey, refOf, SNAPSHOT_FIELDS, type KubeObject, type ObjectRef, type Snapshot } from '../store/types.js';
 import type { Diagnostic } from '../translate/types.js';
 import type { Logger } from './logger.js';
 
@@ -57,15 +57,8 @@ export class DiagnosticReporter {
   }
 }
 
-function uidOf(ref: { kind: string; namespace: string; name: string }, snapshot: Snapshot): string | undefined {
-  const key = objectKey(ref);
-  const table: Record<string, ReadonlyMap<string, { metadata: { uid: string } }>> = {
-    Ingress: snapshot.ingresses,
-    IngressClass: snapshot.ingressClasses,
-    Service: snapshot.services,
-    EndpointSlice: snapshot.endpointSlices,
-    Secret: snapshot.secrets,
-    ConfigMap: snapshot.configMaps,
-  };
-  return table[ref.kind]?.get(key)?.metadata.uid || undefined;
+function uidOf(ref: ObjectRef, snapshot: Snapshot): string | undefined {
+  // Every kind, Gateway API ones included: an Event without the uid is not shown with its object.
+  const table = snapshot[SNAPSHOT_FIELDS[ref.kind]] as ReadonlyMap<string, KubeObject> | undefined;
+  return table?.get(objectKey(ref))?.metadata.uid || undefined;
 }

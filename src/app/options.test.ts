@@ -17,6 +17,12 @@ describe('command line', () => {
     assert.equal(o.watchIngressWithoutClass, false);
   });
 
+  it('collects --gateway-address into the Gateway address pool, IP addresses only', () => {
+    assert.deepEqual(parseOptions(['controller']).gatewayAddresses, []);
+    assert.deepEqual(parseOptions(['controller', '--gateway-address', '127.0.1.5', '--gateway-address', '::1']).gatewayAddresses, ['127.0.1.5', '::1']);
+    assert.throws(() => parseOptions(['controller', '--gateway-address', 'gw.example']), /--gateway-address must be an IP address, not "gw.example"/);
+  });
+
   it('reads every flag of the contract', () => {
     const o = parseOptions([
       'controller', '--kubeconfig', 'k', '--ingress-class', 'c', '--controller-name', 'x/y', '--watch-ingress-without-class',

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ControllerError } from '../errors.js';
 import { isLogLevel, type LogLevel } from './logger.js';
@@ -13,6 +14,7 @@ export const FLAGS = {
   'watch-ingress-without-class': { type: 'boolean', default: false, help: 'Also serve Ingresses that name no class at all.' },
   'gateway-api': { type: 'string', arg: 'MODE', default: 'auto', help: 'Gateway API kinds: auto (watch those whose CRDs are installed), on (refuse to start without them) or off.' },
   'gateway-controller-name': { type: 'string', arg: 'NAME', default: 'portcullis.dev/gateway-controller', help: 'Value matched in GatewayClass spec.controllerName.' },
+  'gateway-address': { type: 'string', arg: 'IP', multiple: true, help: 'Address for Gateways without spec.addresses (repeatable: a pool, so several Gateways can listen on the same port).' },
   'http-port': { type: 'string', arg: 'PORT', default: '80', help: 'Port HAProxy listens on for HTTP.' },
   'https-port': { type: 'string', arg: 'PORT', default: '443', help: 'Port HAProxy listens on for HTTPS (also used in HTTPS redirects).' },
   'bind-address': { type: 'string', arg: 'IP', default: '', help: 'Address HAProxy listens on (default: all IPv4 addresses).' },
@@ -54,6 +56,8 @@ export interface CliOptions {
   /** Whether Gateway API kinds are watched: when their CRDs are installed, always (missing CRDs stop the start), or never. */
   gatewayApi: GatewayApiMode;
   gatewayControllerName: string;
+  /** `--gateway-address`: the pool Gateways without `spec.addresses` get their address from. */
+  gatewayAddresses: string[];
   httpPort: number;
   httpsPort: number;
   bindAddress: string;
@@ -103,6 +107,8 @@ export function parseOptions(argv: string[]): CliOptions {
   if (logFormat !== 'text' && logFormat !== 'json') throw usage(`--log-format must be text or json, not "${logFormat}"`);
   const gatewayApi = String(v['gateway-api']);
   if (gatewayApi !== 'auto' && gatewayApi !== 'on' && gatewayApi !== 'off') throw usage(`--gateway-api must be auto, on or off, not "${gatewayApi}"`);
+  const gatewayAddresses = (v['gateway-address'] as string[] | undefined) ?? [];
+  for (const a of gatewayAddresses) if (!isIP(a)) throw usage(`--gateway-address must be an IP address, not "${a}"`);
   for (const flag of ['configmap', 'default-ssl-certificate', 'default-backend-service', 'publish-service'] as const) {
     if (v[flag] !== undefined && !/^[a-z0-9.-]+\/[a-z0-9.-]+(:[A-Za-z0-9-]+)?$/.test(String(v[flag]))) throw usage(`--${flag} must be NAMESPACE/NAME, not "${v[flag]}"`);
   }
@@ -116,6 +122,7 @@ export function parseOptions(argv: string[]): CliOptions {
     watchIngressWithoutClass: Boolean(v['watch-ingress-without-class']),
     gatewayApi,
     gatewayControllerName: String(v['gateway-controller-name']),
+    gatewayAddresses,
     httpPort: port(v['http-port'], 'http-port'),
     httpsPort: port(v['https-port'], 'https-port'),
     bindAddress: String(v['bind-address']),

@@ -76,6 +76,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
     const source = new KubeSource({ kubeConfig, store, namespaces: options.namespaces, configMap: options.configMap, gatewayApi: options.gatewayApi });
     source.on('error', (err: Error, kind: string) => logger.warn('watch failed; restarting with backoff', { code: 'PCL_ERR_KUBE_WATCH', kind, error: err?.message ?? String(err) }));
     source.on('gateway-api', (check: GatewayApiCheck, missing?: string) => {
+      writer!.useGatewayApiVersions(check.installed);
       const watched = check.installed.map((i) => `${i.resource.kind} ${i.version}`).join(', ');
       if (missing) logger.warn(missing, { code: 'PCL_ERR_GATEWAY_API_CRDS', ...(watched ? { watched } : {}) });
       else logger.info('watching Gateway API kinds', { watched, bundleVersion: check.bundleVersions.join(', ') });
@@ -102,6 +103,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
     metrics,
     publish: publishSource(options),
     writeStatus: writer ? (ref, ingress) => writer!.writeIngressStatus(ref, ingress) : undefined,
+    gatewayStatus: writer ? { write: (w) => writer!.writeGatewayApiStatus(w), controllerName: options.gatewayControllerName } : undefined,
     recordEvent: writer ? (event) => writer!.recordEvent(event, new Date()) : undefined,
     isLeader: elector ? () => elector!.isLeader() : undefined,
   });

@@ -40,5 +40,6 @@ export function translateOptionsFrom(options: CliOptions): TranslateOptions {
     allowConfigSnippets: options.allowConfigSnippets,
     allowCrossNamespaceSecrets: options.allowCrossNamespaceSecrets,
     gatewayControllerName: options.gatewayControllerName,
+    gatewayAddresses: options.gatewayAddresses,
   };
 }

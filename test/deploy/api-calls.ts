@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { GATEWAY_API_RESOURCES } from '../../src/sources/gateway-api.js';
 import { GATEWAY_API_GROUP } from '../../src/store/types.js';
 import { RESOURCE_TYPES } from '../support/kube-api/index.js';
+import { GATEWAY_API_KINDS as CUSTOM_KINDS } from '../support/kube-api/gateway-api.js';
 
 /** One permission as RBAC names it: `resource` carries the subresource (`ingresses/status`). */
 export interface ApiCall {
@@ -99,7 +100,9 @@ function toCalls(apiClass: string, method: string, file: string): ApiCall[] {
   const sub = SUBRESOURCES.find(([suffix]) => kind.endsWith(suffix) && kind !== suffix);
   if (sub) kind = kind.slice(0, -sub[0].length);
   if (apiClass === 'CustomObjectsApi') {
-    const scoped = GATEWAY_API_RESOURCES.filter((r) => (kind === 'ClusterCustomObject' ? !r.namespaced : kind === 'CustomObject' ? r.namespaced : false));
+    const scoped = GATEWAY_API_RESOURCES.filter((r) => (kind === 'ClusterCustomObject' ? !r.namespaced : kind === 'CustomObject' ? r.namespaced : false))
+      // A subresource call can only reach the kinds whose CRD declares that subresource (ReferenceGrant has no status).
+      .filter((r) => !sub || CUSTOM_KINDS.some((k) => k.kind === r.kind && k.versions.some((v) => v[sub[1] as 'status'])));
     if (!scoped.length) throw new Error(`${file}: cannot tell the resources of ${apiClass}.${method}`);
     return scoped.map((r) => ({ group: GATEWAY_API_GROUP, resource: sub ? `${r.plural}/${sub[1]}` : r.plural, verb: verbEntry[1] }));
   }
