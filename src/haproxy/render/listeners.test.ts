@@ -4,11 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Draft, Listener, Model } from '../../model/types.js';
+import type { Draft, Model } from '../../model/types.js';
 import { syncFiles, writeFileAtomic } from '../process/files.js';
 import { validateConfig } from '../process/validate.js';
 import { makeCertificatePem } from '../../../test/support/certs.js';
-import { backend, certificate, deepFreeze, model, route, server, source } from '../../../test/support/haproxy/model.js';
+import { backend, certificate, deepFreeze, listener, model, route, server } from '../../../test/support/haproxy/model.js';
 import type { Rendered } from '../types.js';
 import { RenderMemo, render } from './config.js';
 import { planLayout } from './layout.js';
@@ -26,10 +26,6 @@ before(async () => {
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-export function listener(name: string, address: string, port: number, protocol: Listener['protocol'], extra: Partial<Draft<Listener>> = {}): Draft<Listener> {
-  return { name, address, port, protocol, source: source(`gw-${name}`, 'Gateway'), ...extra };
-}
 
 /** Two HTTP listeners on one port of two addresses, an HTTPS one, and routes on each and on several. */
 function build(patch: (m: Draft<Model>) => void = () => undefined): Model {
