@@ -22,6 +22,8 @@ import { configLiteral, headerName, methodToken, regexLiteral, token } from './t
 export interface RouteGroup {
   /** `g1`, `g2`... in rule order. */
   readonly id: string;
+  /** Key prefix of the listener whose frontend holds the group's rules: `<listener>#`, '' for the default pair. */
+  readonly prefix: string;
   readonly host: string;
   /** Prefix paths without their trailing slash ('' for the root). */
   readonly path: string;
@@ -62,36 +64,49 @@ function slotPath(route: Route): string {
   return route.match === 'prefix' ? route.path.replace(/\/+$/, '') : route.path;
 }
 
-function slotOf(route: Route): string {
-  return `${route.match}\u0000${route.host}\u0000${slotPath(route)}`;
+/** A route on one listener: `prefix` is `<listener>#`, or '' on the default pair. */
+export interface Placed {
+  readonly route: Route;
+  readonly prefix: string;
 }
 
-/** Pure: the groups of `routes` in rule order, and the map value of each route (`@gN` inside a group). */
-export function buildGroups(routes: readonly Route[], routeValue: (route: Route) => string): { groups: RouteGroup[]; valueOf: (route: Route) => string } {
-  const slots = new Map<string, Route[]>();
-  for (const route of routes) {
-    const key = slotOf(route);
+function slotOf(route: Route, prefix: string): string {
+  return `${prefix}\u0000${route.match}\u0000${route.host}\u0000${slotPath(route)}`;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Pure: the groups of the placed routes in rule order, and the map value of each route on a listener
+ * (`@gN` inside a group). A route on several listeners is in a group of each one's.
+ */
+export function buildGroups(placed: readonly Placed[], routeValue: (route: Route) => string): { groups: RouteGroup[]; valueOf: (route: Route, prefix: string) => string } {
+  const slots = new Map<string, { prefix: string; routes: Route[] }>();
+  for (const { route, prefix } of placed) {
+    const key = slotOf(route, prefix);
     const slot = slots.get(key);
-    if (slot) slot.push(route);
-    else slots.set(key, [route]);
+    if (slot) slot.routes.push(route);
+    else slots.set(key, { prefix, routes: [route] });
   }
-  const members = [...slots.values()].filter((slot) => slot.some(conditional));
+  const members = [...slots.values()].filter((slot) => slot.routes.some(conditional));
   members.sort((a, b) => {
-    const [x, y] = [a[0], b[0]];
-    return hostRank(x.host) - hostRank(y.host) || (x.host < y.host ? -1 : x.host > y.host ? 1 : 0)
+    const [x, y] = [a.routes[0], b.routes[0]];
+    return cmp(a.prefix, b.prefix) || hostRank(x.host) - hostRank(y.host) || cmp(x.host, y.host)
       || MATCH_RANK[x.match] - MATCH_RANK[y.match] || slotPath(y).length - slotPath(x).length || (slotPath(x) < slotPath(y) ? -1 : 1);
   });
   const bySlot = new Map<string, string>();
-  const groups = members.map((slot, i): RouteGroup => {
-    const first = slot[0];
+  const groups = members.map(({ prefix, routes }, i): RouteGroup => {
+    const first = routes[0];
     const id = `g${i + 1}`;
-    bySlot.set(slotOf(first), id);
-    const fallback = slot.find((r) => !conditional(r));
-    const candidates = slot.filter(conditional).sort(precedence);
-    return { id, host: first.host, path: slotPath(first), match: first.match, candidates, ...(fallback ? { fallback } : {}) };
+    bySlot.set(slotOf(first, prefix), id);
+    const fallback = routes.find((r) => !conditional(r));
+    const candidates = routes.filter(conditional).sort(precedence);
+    return { id, prefix, host: first.host, path: slotPath(first), match: first.match, candidates, ...(fallback ? { fallback } : {}) };
   });
-  const valueOf = (route: Route) => {
-    const id = bySlot.get(slotOf(route));
+  const valueOf = (route: Route, prefix: string) => {
+    const id = bySlot.get(slotOf(route, prefix));
     return id === undefined ? routeValue(route) : groupValue(id);
   };
   return { groups, valueOf };
@@ -121,8 +136,9 @@ function longestPrefix(prefix: ReadonlyMap<string, MapEntry>, subject: string, f
  */
 function chainFallback(group: RouteGroup, maps: MapContents, shadowed: ReadonlyMap<string, string>): string | undefined {
   const path = group.match === 'regex' ? '/' : group.match === 'prefix' ? `${group.path}/` : group.path;
-  for (const [i, host] of hostChain(group.host).entries()) {
+  for (const [i, bare] of hostChain(group.host).entries()) {
     const own = i === 0;
+    const host = group.prefix + bare;
     if (group.match === 'exact') {
       const exact = own ? shadowed.get(host + path) : maps.exact.get(host + path)?.value;
       if (exact !== undefined) return exact;
@@ -131,7 +147,8 @@ function chainFallback(group: RouteGroup, maps: MapContents, shadowed: ReadonlyM
     const found = longestPrefix(maps.prefix, host + path, host.length, except);
     if (found !== undefined) return found;
   }
-  return maps.default.get('default')?.value;
+  // A listener has no default backend: what none of its routes matches gets 404.
+  return group.prefix === '' ? maps.default.get('default')?.value : undefined;
 }
 
 /** The `groups.map` entries: each candidate's value, and each group's fallback. */

@@ -8,7 +8,7 @@ import { syncFiles, writeFileAtomic } from '../process/files.js';
 import { validateConfig } from '../process/validate.js';
 import { addMap, commandLine } from '../runtime/commands.js';
 import { makeCertificatePem } from '../../../test/support/certs.js';
-import { backend, certificate, deepFreeze, globalSettings, model, route, server } from '../../../test/support/haproxy/model.js';
+import { backend, certificate, deepFreeze, globalSettings, listener, model, route, server } from '../../../test/support/haproxy/model.js';
 import { render } from './config.js';
 import { planLayout } from './layout.js';
 import { RenderRefusedError } from './text.js';
@@ -43,6 +43,16 @@ const CORS = { allowOrigin: { any: true as const }, allowMethods: 'GET', allowHe
 function cond(m: Draft<Model>): Draft<RouteConditions> {
   m.routes[0].conditions ??= {};
   return m.routes[0].conditions;
+}
+
+/** A listener `one` (source `gw-one`) with the base model's route on it, `change` applied to it. */
+function onListener(change: (l: Draft<NonNullable<Model['listeners']>[number]>) => void) {
+  return (m: Draft<Model>) => {
+    const l = listener('one', '127.0.9.2', 18080, 'https', { certificates: ['ns_tls'] });
+    change(l);
+    m.listeners = [l];
+    m.routes[0].listeners = [l.name];
+  };
 }
 
 function policy(m: Draft<Model>): Draft<BackendPolicy> {
@@ -91,6 +101,17 @@ const refused: [string, (m: Draft<Model>) => void, string | undefined][] = [
   ['a regex path that starts a comment', (m) => { m.routes[0].match = 'regex'; m.routes[0].path = '#x'; }, 'ing-a.example.com/'],
   ['a server weight out of range', (m) => { m.backends[0].servers[0].weight = 257; }, 'ns_svc_80'],
   ['a fractional server weight', (m) => { m.backends[0].servers[0].weight = 1.5; }, 'ns_svc_80'],
+  ['a newline in a listener name', onListener((l) => { l.name = 'one\nfrontend x'; }), 'gw-one'],
+  ['a # in a listener name', onListener((l) => { l.name = 'one#a'; }), 'gw-one'],
+  ['a space in a listener name', onListener((l) => { l.name = 'one two'; }), 'gw-one'],
+  ['a quote in a listener name', onListener((l) => { l.name = "one'"; }), 'gw-one'],
+  ['a sample fetch in a listener name', onListener((l) => { l.name = '%[src]'; }), 'gw-one'],
+  ['keywords smuggled in a listener address', onListener((l) => { l.address = '127.0.9.2:1 ssl crt /etc/passwd'; }), 'gw-one'],
+  ['an interface zone in a listener address', onListener((l) => { l.address = 'fe80::1%eth0'; }), 'gw-one'],
+  ['a DNS name as a listener address', onListener((l) => { l.address = 'localhost'; }), 'gw-one'],
+  ['a listener port of 0', onListener((l) => { l.port = 0; }), 'gw-one'],
+  ['a listener certificate the model lacks', onListener((l) => { l.certificates = ['../x']; }), 'gw-one'],
+  ['a route on a listener name with a space', (m) => { onListener(() => undefined)(m); m.routes[0].listeners = ['one two']; }, 'ing-a.example.com/'],
 ];
 
 /** Policy fields whose hostile values are refused (the message has no source: backend lines are pinned by line). */
@@ -146,6 +167,21 @@ describe('hostile model strings', () => {
     await syncFiles(join(dir, 'gateway'), rendered.files);
     await writeFileAtomic(join(dir, 'gateway', 'haproxy.cfg'), rendered.config, 0o644);
     const result = await validateConfig(HAPROXY, join(dir, 'gateway', 'haproxy.cfg'));
+    assert.equal(result.ok, true, result.output);
+  });
+
+  test('allowed listener names and addresses come out as one bind, one key prefix and one CLI word, and pass haproxy -c', async () => {
+    const m = baseModel((mm) => {
+      onListener((l) => { l.name = 'gw-ns_a-b'; l.address = '::1'; })(mm);
+      mm.routes[0].listeners = ['gw-ns_a-b'];
+    });
+    const rendered = renderModel(m, join(dir, 'listeners'));
+    assert.match(rendered.config, /^frontend listener_gw-ns_a-b\n {4}bind \[::1\]:18080 name gw-ns_a-b ssl crt-list certs\/gw-ns_a-b\.crt-list alpn h2,http\/1\.1$/m);
+    assert.equal(rendered.files.find((f) => f.path === 'maps/exact.map')?.content, 'gw-ns_a-b#a.example.com/ ns_svc_80\n');
+    assert.equal(commandLine(addMap('maps/exact.map', 'gw-ns_a-b#a.example.com/', 'ns_svc_80')), 'add map maps/exact.map gw-ns_a-b#a.example.com/ ns_svc_80');
+    await syncFiles(join(dir, 'listeners'), rendered.files);
+    await writeFileAtomic(join(dir, 'listeners', 'haproxy.cfg'), rendered.config, 0o644);
+    const result = await validateConfig(HAPROXY, join(dir, 'listeners', 'haproxy.cfg'));
     assert.equal(result.ok, true, result.output);
   });
 

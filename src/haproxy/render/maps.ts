@@ -21,10 +21,15 @@
  * - `groups.map`: routes that share host, path and match but carry conditions (headers, query,
  *   method) are a route group. Their key's value is `@gN`; the frontend's group rules (`groups.ts`)
  *   try the candidates in precedence order, each `gN/<i>` in this map, then `gN/else`.
+ *
+ * Routes on a listener beyond the default pair (`Route.listeners`) are in the same files, their keys
+ * prefixed with `<listener>#` (hosts and paths never hold `#`); that listener's frontend prefixes its
+ * lookups the same way, so a route moved between listeners is map commands too. A listener has no
+ * default backend.
  */
 import type { Backend, HttpsRedirect, Model, Route, SourceRef } from '../../model/types.js';
-import { buildGroups, groupFallbacks, type RouteGroup } from './groups.js';
-import { RenderRefusedError, identifier, mapWord, port, regexEscape, regexWord, routeHost, routePath } from './text.js';
+import { buildGroups, groupFallbacks, type Placed, type RouteGroup } from './groups.js';
+import { RenderRefusedError, identifier, listenerName, mapWord, port, regexEscape, regexWord, routeHost, routePath } from './text.js';
 
 export const MAP_FILES = {
   exact: 'maps/exact.map',
@@ -82,6 +87,30 @@ export function regexKey(host: string, path: string, source?: SourceRef): string
 export interface BuiltMaps {
   maps: MapContents;
   groups: RouteGroup[];
+  /** Key prefixes ('' for the default pair) with some regex route: only their frontends look up `regex.map`. */
+  regexPrefixes: ReadonlySet<string>;
+}
+
+/** The key prefix of a listener's routes in the maps. */
+export function listenerPrefix(name: string, source?: SourceRef): string {
+  return `${listenerName(name, source)}#`;
+}
+
+/** Each route once per listener it is on: absent `listeners` is the default pair (prefix ''). */
+function placeRoutes(model: Model): Placed[] {
+  const names = new Set((model.listeners ?? []).map((l) => l.name));
+  const placed: Placed[] = [];
+  for (const route of model.routes) {
+    if (route.listeners === undefined) {
+      placed.push({ route, prefix: '' });
+      continue;
+    }
+    for (const name of new Set(route.listeners)) {
+      if (!names.has(name)) throw new RenderRefusedError(`route names unknown listener "${name}"`, route.source);
+      placed.push({ route, prefix: listenerPrefix(name, route.source) });
+    }
+  }
+  return placed;
 }
 
 /** Pure: the routing maps of `model`. Throws `RenderRefusedError` for unsafe hosts, paths or regexes. */
@@ -89,19 +118,22 @@ export function buildMaps(model: Model): BuiltMaps {
   const maps: MapContents = { exact: new Map(), prefix: new Map(), default: new Map(), regex: new Map(), groups: new Map() };
   const backends = new Set(model.backends.map((b) => b.name));
   for (const route of model.routes) requireBackend(backends, route.backend, route.source);
-  const { groups, valueOf } = buildGroups(model.routes, routeValue);
+  const placed = placeRoutes(model);
+  const { groups, valueOf } = buildGroups(placed, routeValue);
+  const regexPrefixes = new Set<string>();
   // Exact routes go in first so that they win the exact-map key they share with a Prefix route;
   // within each kind the first route in model order wins (translate reports the conflict).
   // `shadowed`: the Prefix route's value under such a key, where a failing group falls back to.
   const shadowed = new Map<string, string>();
   const kinds = ['exact', 'regex', 'prefix'] as const;
   for (const kind of kinds) {
-    for (const route of model.routes) {
+    for (const { route, prefix } of placed) {
       if (route.match !== kind) continue;
-      const host = routeHost(route.host, route.source);
-      const entry = { value: valueOf(route), source: route.source };
+      const host = prefix + routeHost(route.host, route.source);
+      const entry = { value: valueOf(route, prefix), source: route.source };
       if (kind === 'regex') {
         put(maps.regex, regexKey(host, route.path, route.source), entry, regexWord);
+        regexPrefixes.add(prefix);
       } else if (kind === 'exact') {
         put(maps.exact, host + routePath(route.path, route.source), entry);
       } else {
@@ -119,7 +151,7 @@ export function buildMaps(model: Model): BuiltMaps {
     maps.default.set(DEFAULT_KEY, { value: identifier(backend.name, backend.source), source: backend.source });
   }
   for (const [key, entry] of groupFallbacks(groups, maps, shadowed, routeValue)) put(maps.groups, key, entry);
-  return { maps, groups };
+  return { maps, groups, regexPrefixes };
 }
 
 /**
@@ -132,41 +164,42 @@ export function mapFileText(map: ReadonlyMap<string, MapEntry>, sorted = true): 
 }
 
 /** The maps of a model, the text of their files, and the route groups the frontend's rules try. */
-export interface RenderedMaps {
-  maps: MapContents;
+export interface RenderedMaps extends BuiltMaps {
   texts: Record<MapName, string>;
-  groups: RouteGroup[];
 }
 
 /**
  * Remembers the maps of the last model it was asked for, and hands them out again while the
- * model's routes (the same objects), default backend and backend names are unchanged: the maps
+ * model's routes (the same objects), default backend, backend names and listeners are unchanged: the maps
  * depend on nothing else. An endpoint-only change keeps all three, and rebuilding and sorting a
  * key per route was most of what a render cost with thousands of Ingresses. Owned by whoever
  * renders again and again (the driver); `render` without one builds the maps afresh.
  */
 export class MapsMemo {
-  private last: { routes: readonly Route[]; defaultBackend: string | undefined; names: string[]; rendered: RenderedMaps } | undefined;
+  private last: {
+    routes: readonly Route[]; defaultBackend: string | undefined; names: string[]; listeners: Model['listeners']; rendered: RenderedMaps;
+  } | undefined;
 
   get(model: Model): RenderedMaps {
     const last = this.last;
-    if (last && last.routes === model.routes && last.defaultBackend === model.defaultBackend && sameNames(last.names, model.backends)) {
+    if (last && last.routes === model.routes && last.defaultBackend === model.defaultBackend && last.listeners === model.listeners
+      && sameNames(last.names, model.backends)) {
       return last.rendered;
     }
     const rendered = renderMaps(model);
-    this.last = { routes: model.routes, defaultBackend: model.defaultBackend, names: model.backends.map((b) => b.name), rendered };
+    this.last = { routes: model.routes, defaultBackend: model.defaultBackend, names: model.backends.map((b) => b.name), listeners: model.listeners, rendered };
     return rendered;
   }
 }
 
 /** Pure: the maps of `model` and their file text. Throws like `buildMaps`. */
 export function renderMaps(model: Model): RenderedMaps {
-  const { maps, groups } = buildMaps(model);
+  const { maps, groups, regexPrefixes } = buildMaps(model);
   const texts = {
     exact: mapFileText(maps.exact), prefix: mapFileText(maps.prefix), default: mapFileText(maps.default),
     regex: mapFileText(maps.regex, false), groups: mapFileText(maps.groups),
   };
-  return { maps, texts, groups };
+  return { maps, texts, groups, regexPrefixes };
 }
 
 function sameNames(names: readonly string[], backends: readonly Backend[]): boolean {

@@ -102,6 +102,20 @@ export function bindEndpoint(address: string, portNumber: number): string {
   return refuse('bind address', address);
 }
 
+/** A listener name (`[a-z0-9_-]`): a frontend name, a crt-list file stem and the `<name>#` key prefix. */
+export function listenerName(name: string, source?: SourceRef): string {
+  if (!/^[a-z0-9_-]{1,63}$/.test(name)) refuse('listener name', name, source);
+  return name;
+}
+
+/** A listener's bind: an IP literal (never all addresses: a listener has an address of its own). */
+export function listenerEndpoint(address: string, portNumber: number, source?: SourceRef): string {
+  const p = port(portNumber, source);
+  if (isIPv4(address)) return `${address}:${p}`;
+  if (isIPv6(address) && !address.includes('%')) return `[${address}]:${p}`;
+  return refuse('listener address', address, source);
+}
+
 /**
  * PEM data normalised to its certificate and key blocks. Every line must be a BEGIN/END marker or
  * base64, so a payload can never end early (no empty line) nor smuggle a command.

@@ -7,12 +7,14 @@
  */
 import type { Backend, GlobalSettings, Model } from '../../model/types.js';
 import { CRT_LIST_FILE, buildCertificates, crtListLine, crtListWords, type CertEntry } from '../render/certs.js';
-import { redirectCodes, routingExtras } from '../render/config.js';
+import { redirectCodes } from '../render/config.js';
+import { groupRules } from '../render/groups.js';
 import { MAP_FILES, renderMaps, type MapName, type MapsMemo, type RenderedMaps } from '../render/maps.js';
 import type { Applied, RuntimeCommand, UpdatePlan } from '../types.js';
 import {
   addCrtListEntry, addMap, commitSslCert, delCrtListEntry, delMap, delSslCert, newSslCert, setMap, setSslCert,
 } from './commands.js';
+import { listenerCrtListCommands, listenerReasons } from './listeners.js';
 import { planServers } from './servers.js';
 
 function globalReasons(prev: GlobalSettings, next: GlobalSettings): string[] {
@@ -46,9 +48,13 @@ function backendReasons(prev: Model, next: Model): string[] {
   return reasons;
 }
 
-function certificateCommands(prev: Model, next: Model): RuntimeCommand[] {
-  const before = new Map(buildCertificates(prev).map((c) => [c.file, c]));
-  const after = buildCertificates(next);
+/**
+ * Certificate commands: creations, rotations and the default crt-list's changes, then the listeners'
+ * crt-list changes (which may name a new file and must drop a removed one), then the deletions.
+ */
+function certificateCommands(prev: Model, next: Model, entries: { before: CertEntry[]; after: CertEntry[] }): RuntimeCommand[] {
+  const before = new Map(entries.before.map((c) => [c.file, c]));
+  const after = entries.after;
   const commands: RuntimeCommand[] = [];
   const rotate = (c: CertEntry) => commands.push(setSslCert(c.file, c.pem), commitSslCert(c.file));
   for (const cert of after) {
@@ -65,6 +71,7 @@ function certificateCommands(prev: Model, next: Model): RuntimeCommand[] {
       commands.push(delCrtListEntry(CRT_LIST_FILE, cert.file), addCrtListEntry(CRT_LIST_FILE, crtListWords(cert)));
     }
   }
+  commands.push(...listenerCrtListCommands(prev, next, entries.before, after));
   const kept = new Set(after.map((c) => c.file));
   for (const file of before.keys()) {
     if (!kept.has(file)) commands.push(delCrtListEntry(CRT_LIST_FILE, file), delSslCert(file));
@@ -95,7 +102,8 @@ function mapCommands(before: RenderedMaps, after: RenderedMaps): RuntimeCommand[
  */
 function routingReasons(before: RenderedMaps, after: RenderedMaps): string[] {
   const reasons: string[] = [];
-  const rules = (m: RenderedMaps) => routingExtras(m).groups.map((r) => r.line).join('\n');
+  // Which frontend holds a group's rules counts too: a group moved to another listener moves its rules.
+  const rules = (m: RenderedMaps) => `${m.groups.map((g) => g.prefix).join(' ')}\n${groupRules(m.groups, MAP_FILES.groups).map((r) => r.line).join('\n')}`;
   if (rules(before) !== rules(after)) reasons.push('route conditions changed');
   if (String([...before.maps.regex.keys()]) !== String([...after.maps.regex.keys()])) reasons.push('regular-expression routes changed');
   return reasons;
@@ -118,7 +126,9 @@ export function planUpdate(prev: Applied, next: Applied, maps?: MapsMemo): Updat
   const servers = planServers(prev, next);
   // An endpoint-only change hands over the same route and certificate objects: skip rebuilding their
   // maps and lists, which grow with the number of Ingresses.
-  const sameCertificates = prev.model.certificates === next.model.certificates && prev.model.defaultCertificate === next.model.defaultCertificate;
+  const sameCertificates = prev.model.certificates === next.model.certificates && prev.model.defaultCertificate === next.model.defaultCertificate
+    && prev.model.listeners === next.model.listeners;
+  const certificates = sameCertificates ? undefined : { before: buildCertificates(prev.model), after: buildCertificates(next.model) };
   const sameRoutes = prev.model.routes === next.model.routes && prev.model.defaultBackend === next.model.defaultBackend;
   const routing = sameRoutes ? undefined : {
     before: maps ? maps.get(prev.model) : renderMaps(prev.model),
@@ -127,13 +137,14 @@ export function planUpdate(prev: Applied, next: Applied, maps?: MapsMemo): Updat
   const reasons = [
     ...globalReasons(prev.model.global, next.model.global),
     ...backendReasons(prev.model, next.model),
+    ...(certificates ? listenerReasons(prev.model, next.model, certificates.before, certificates.after) : []),
     ...redirectReasons(prev.model, next.model),
     ...(routing ? routingReasons(routing.before, routing.after) : []),
     ...servers.reasons,
   ];
   const commands = [
     ...servers.commands,
-    ...(sameCertificates ? [] : certificateCommands(prev.model, next.model)),
+    ...(certificates ? certificateCommands(prev.model, next.model, certificates) : []),
     ...(routing ? mapCommands(routing.before, routing.after) : []),
   ];
   if (reasons.length > 0) return { reload: true, reasons };

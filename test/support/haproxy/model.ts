@@ -1,5 +1,5 @@
 /** Model builders for the haproxy layer's tests. */
-import { DEFAULT_TIMEOUTS, type Backend, type Certificate, type Draft, type GlobalSettings, type Model, type Route, type Server, type SourceRef } from '../../../src/model/types.js';
+import { DEFAULT_TIMEOUTS, type Backend, type Certificate, type Draft, type GlobalSettings, type Listener, type Model, type Route, type Server, type SourceRef } from '../../../src/model/types.js';
 
 export function source(name: string, kind = 'Ingress', namespace = 'default'): SourceRef {
   return { kind, namespace, name };
@@ -29,6 +29,11 @@ export function backend(name: string, servers: Draft<Server>[]): Draft<Backend> 
 
 export function route(host: string, path: string, match: Route['match'], backendName: string, extra: Partial<Draft<Route>> = {}): Draft<Route> {
   return { host, path, match, backend: backendName, source: source(`ing-${host || 'any'}${path}`), ...extra };
+}
+
+/** A listener beyond the default pair, from a Gateway named after it. */
+export function listener(name: string, address: string, port: number, protocol: Listener['protocol'], extra: Partial<Draft<Listener>> = {}): Draft<Listener> {
+  return { name, address, port, protocol, source: source(`gw-${name}`, 'Gateway'), ...extra };
 }
 
 export function certificate(id: string, pem: string, hosts: string[]): Draft<Certificate> {
