@@ -53,6 +53,8 @@ export const ERROR_CODES = {
   PCL_ERR_HAPROXY_EXITED: 'HAProxy exited unexpectedly and is being restarted',
   PCL_ERR_HAPROXY_RELOAD: 'a reload of HAProxy failed',
   PCL_ERR_RUNTIME_API: 'a Runtime API command failed; a reload applies the change instead',
+  PCL_ERR_KUBE_STALE: 'the Kubernetes API cannot be watched; HAProxy serves the last view of the cluster until the watches list again',
+  PCL_ERR_STATE_WRITE: 'the state folder cannot be written (full disk, read-only); the last good configuration keeps serving',
   PCL_ERR_KUBE_WATCH: 'a watch of the Kubernetes API failed and is restarted with backoff',
   PCL_ERR_GATEWAY_API_CRDS: 'Gateway API CRDs are missing or serve no version the controller reads; those kinds are not watched and Ingresses are still served (with --gateway-api on, not ready until they are installed)',
   PCL_ERR_STATUS_UPDATE: 'writing an Ingress status failed and will be retried',

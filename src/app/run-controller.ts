@@ -53,6 +53,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
 
   let writer: KubeWriter | undefined;
   let elector: LeaderElector | undefined;
+  let stale: (() => boolean) | undefined;
   let stopSource: () => void;
   let startSource: () => Promise<void>;
   if (options.manifests) {
@@ -81,6 +82,9 @@ export async function runController(options: CliOptions, logger: Logger): Promis
       if (missing) logger.warn(missing, { code: 'PCL_ERR_GATEWAY_API_CRDS', ...(watched ? { watched } : {}) });
       else logger.info('watching Gateway API kinds', { watched, bundleVersion: check.bundleVersions.join(', ') });
     });
+    source.on('stale', (kind: string) => logger.warn('the view of the cluster is stale: HAProxy serves the last one while the watches reconnect', { code: 'PCL_ERR_KUBE_STALE', kind }));
+    source.on('fresh', (ms: number) => logger.info('the view of the cluster is up to date again', { staleMs: ms }));
+    stale = () => source.stale;
     startSource = () => source.start();
     stopSource = () => source.stop();
     logger.info('watching the Kubernetes API', { server: apiServerOf(kubeConfig) });
@@ -92,6 +96,7 @@ export async function runController(options: CliOptions, logger: Logger): Promis
       objectCounts: () => Object.fromEntries(KINDS.map((k) => [k, store.list(k).length])),
       leader: () => (elector ? elector.isLeader() : true),
       certificates: (): ReturnType<typeof servedCertificates> => servedCertificates(controller.model),
+      stale: () => stale?.() ?? false,
     },
     { version: VERSION },
   );

@@ -9,6 +9,8 @@ export interface MetricsSources {
   leader(): boolean;
   /** The certificates HAProxy serves now: where each came from and its PEM (chain first). */
   certificates(): readonly { namespace: string; name: string; pem: string }[];
+  /** Whether the view of the cluster may be out of date (a watch failed and has not listed again); none without an API server. */
+  stale?(): boolean;
 }
 
 /**
@@ -84,6 +86,14 @@ export class ControllerMetrics {
       collect() {
         this.reset();
         for (const [kind, n] of Object.entries(sources.counters().runtimeCommands)) this.inc({ kind }, n);
+      },
+    });
+    new Gauge({
+      name: 'portcullis_kube_view_stale',
+      help: '1 while a watch of the Kubernetes API has failed and not listed again: HAProxy serves the last view, which may be out of date.',
+      registers,
+      collect() {
+        this.set(sources.stale?.() ? 1 : 0);
       },
     });
     new Gauge({

@@ -18,10 +18,19 @@ export interface KubeSourceOptions {
    * synced-empty; `on` waits, not synced, until every CRD is there; `off` watches none.
    */
   gatewayApi?: 'auto' | 'on' | 'off';
-  /** Backoff bounds for restarting a failed informer. */
+  /** Backoff bounds for restarting a failed informer (default 500 ms to 3 s). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
 }
+
+/**
+ * The ceiling of the informers' backoff. It bounds how long a change waits once the API server is
+ * back after an outage: the last attempt of the outage may have just failed, so the next one comes
+ * up to this long after (with 30 s, a change made right after a 60 s outage waited 23.5 s). A
+ * retry every 3 s per informer is little load even for an API server that is struggling.
+ */
+const MIN_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 3000;
 
 interface WatchSpec {
   kind: Kind;
@@ -41,12 +50,15 @@ interface WatchSpec {
  * too (listener namespace selectors read their labels), as soon as any Gateway API kind is watched.
  *
  * Events: 'error' (err, kind) when an informer fails (it is restarted), 'synced' (kind),
- * 'gateway-api' (GatewayApiCheck, message) once the CRDs are read, message set when some are missing.
+ * 'gateway-api' (GatewayApiCheck, message) once the CRDs are read, message set when some are missing,
+ * 'stale' (kind) when the first informer fails (the store keeps the last view, which may be out of
+ * date) and 'fresh' (ms) once every informer has listed and watches again.
  */
 export class KubeSource extends EventEmitter {
   private readonly informers: Entry[] = [];
   private stopped = false;
   private gatewayTimer: NodeJS.Timeout | undefined;
+  private staleSince: number | undefined;
 
   constructor(private readonly options: KubeSourceOptions) {
     super();
@@ -64,7 +76,7 @@ export class KubeSource extends EventEmitter {
   }
 
   /** Reads the CRDs, then watches what is installed; with `on`, checks again with backoff until all are. */
-  private async startGatewayApi(backoff = new Backoff(this.options.minBackoffMs ?? 500, this.options.maxBackoffMs ?? 30_000)): Promise<void> {
+  private async startGatewayApi(backoff = new Backoff(this.options.minBackoffMs ?? MIN_BACKOFF_MS, this.options.maxBackoffMs ?? MAX_BACKOFF_MS)): Promise<void> {
     const { store } = this.options;
     const mode = this.options.gatewayApi ?? 'auto';
     if (mode === 'off') {
@@ -85,6 +97,18 @@ export class KubeSource extends EventEmitter {
     await this.startAll(specs);
   }
 
+  /** Whether some informer failed and has not listed again since: the view may be out of date. */
+  get stale(): boolean {
+    return this.staleSince !== undefined;
+  }
+
+  private checkFresh(): void {
+    if (this.staleSince === undefined || this.informers.some((e) => e.failed)) return;
+    const ms = Date.now() - this.staleSince;
+    this.staleSince = undefined;
+    this.emit('fresh', ms);
+  }
+
   stop(): void {
     this.stopped = true;
     clearTimeout(this.gatewayTimer);
@@ -96,7 +120,7 @@ export class KubeSource extends EventEmitter {
 
   private async startOne(spec: WatchSpec, pendingSync: Map<Kind, number>): Promise<void> {
     const informer = new k8s.ListWatch(spec.path, new k8s.Watch(this.options.kubeConfig), spec.list, false, undefined, spec.fieldSelector);
-    const entry: Entry = { spec, informer, backoff: new Backoff(this.options.minBackoffMs ?? 500, this.options.maxBackoffMs ?? 30_000), failed: false, synced: false, run: async () => {} };
+    const entry: Entry = { spec, informer, backoff: new Backoff(this.options.minBackoffMs ?? MIN_BACKOFF_MS, this.options.maxBackoffMs ?? MAX_BACKOFF_MS), failed: false, synced: false, run: async () => {} };
     this.informers.push(entry);
     const { store } = this.options;
     const upsert = (obj: k8s.KubernetesObject) => {
@@ -122,8 +146,10 @@ export class KubeSource extends EventEmitter {
         entry.failed = true;
         this.restartLater(entry, err);
       }
-      if (entry.failed || entry.synced) return;
+      if (entry.failed) return;
       entry.backoff.reset();
+      this.checkFresh();
+      if (entry.synced) return;
       entry.synced = true;
       const left = (pendingSync.get(spec.kind) ?? 1) - 1;
       pendingSync.set(spec.kind, left);
@@ -138,6 +164,10 @@ export class KubeSource extends EventEmitter {
   private restartLater(entry: Entry, err: unknown): void {
     if (this.stopped || entry.timer) return;
     this.emit('error', err, entry.spec.kind);
+    if (this.staleSince === undefined) {
+      this.staleSince = Date.now();
+      this.emit('stale', entry.spec.kind);
+    }
     const delay = entry.backoff.next();
     entry.timer = setTimeout(() => {
       entry.timer = undefined;

@@ -138,8 +138,21 @@ export class HAProxyDriver extends EventEmitter {
     return runPlan(plan, (step) => this.execute(step, target));
   }
 
-  /** Carries out one step; `target` is what `render`, `validate`, `write-files` of next and `commit` act on. */
+  /**
+   * Carries out one step. A file that cannot be written (a full disk, a read-only state folder)
+   * fails the step like any other failure, so the plan's rule keeps the last good HAProxy serving.
+   */
   private async execute(step: Step, target: Target | undefined): Promise<StepResult> {
+    try {
+      return await this.executeStep(step, target);
+    } catch (err) {
+      if (!isSystemError(err)) throw err;
+      return { failure: failure('PCL_ERR_STATE_WRITE', `the state folder ${this.options.stateDir} cannot be written (${err.code}): ${err.message}`) };
+    }
+  }
+
+  /** One step; `target` is what `render`, `validate`, `write-files` of next and `commit` act on. */
+  private async executeStep(step: Step, target: Target | undefined): Promise<StepResult> {
     const next = (): Target & { rendered: Rendered } => {
       if (!target?.rendered) throw new Error(`step ${step.op} needs a rendered state`);
       return target as Target & { rendered: Rendered };
@@ -266,6 +279,11 @@ export class HAProxyDriver extends EventEmitter {
     if (outcome.error) result.error = outcome.error;
     return result;
   }
+}
+
+/** An error of the file system (it has a `syscall`), not a bug. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException & { code: string } {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 }
 
 /** A model string that cannot be made inert, as the apply's error; anything else is a bug and thrown. */

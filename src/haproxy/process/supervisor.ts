@@ -8,6 +8,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -50,6 +51,8 @@ export function parseShowProc(text: string): ProcInfo | undefined {
 }
 
 const POLL_MS = 25;
+/** How long a master left behind may finish its in-flight requests once ours serves. */
+const RETIRE_GRACE_MS = 2000;
 const QUERY_TIMEOUT_MS = 1000;
 const OUTPUT_TAIL = 40;
 const BACKOFF_MIN_MS = 100;
@@ -133,8 +136,23 @@ export class Supervisor extends EventEmitter {
     return match ? Number(match[1]) : undefined;
   }
 
-  private spawnMaster(): ChildProcess {
+  /**
+   * A master left in the state folder by an earlier controller (one that was SIGKILLed runs no
+   * code, so its HAProxy outlives it): the pid file names a live HAProxy process, and the master
+   * socket answers as that very master with a serving worker.
+   */
+  async orphan(): Promise<ProcInfo | undefined> {
+    const pid = Number((await readFile(this.path(PID_FILE), 'utf8').catch(() => '')).trim());
+    if (!Number.isInteger(pid) || pid <= 0 || pid === this.child?.pid || !isHAProxy(pid, this.bin)) return undefined;
+    const info = await this.proc();
+    return info?.masterPid === pid ? info : undefined;
+  }
+
+  private spawnMaster(handover: boolean): ChildProcess {
     const args = ['-W', '-db', '-f', this.path(CONFIG_FILE), '-S', this.path(MASTER_SOCKET), '-p', this.path(PID_FILE)];
+    // The listening sockets of the master being replaced pass to ours (expose-fd listeners on the
+    // admin socket), so connections keep being accepted while one master hands over to the other.
+    if (handover) args.push('-x', this.path(ADMIN_SOCKET));
     // Its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) must reach only
     // the controller, which then stops HAProxy gracefully, not HAProxy, which would quit at once.
     const child = spawn(this.bin, args, { cwd: this.stateDir, detached: true, stdio: ['ignore', this.accessLogs === 'inherit' ? 'inherit' : 'pipe', 'pipe'] });
@@ -209,17 +227,24 @@ export class Supervisor extends EventEmitter {
     this.emit('restarted');
   }
 
-  /** Starts HAProxy on the current `haproxy.cfg` and waits until a worker serves the admin socket. */
+  /**
+   * Starts HAProxy on the current `haproxy.cfg` and waits until a worker serves the admin socket.
+   * A master left in the state folder hands its listeners over and is then stopped (`retire`), so
+   * one master serves once this resolves; its output goes to a controller that is gone, which is
+   * why it is replaced rather than adopted.
+   */
   async start(timeoutMs = 10_000): Promise<void> {
     if (this.child) throw new Error('HAProxy is already running');
     this.expectExit = true;
-    const child = this.spawnMaster();
+    const orphan = await this.orphan();
+    const child = this.spawnMaster(orphan !== undefined);
     this.child = child;
     const deadline = Date.now() + timeoutMs;
     try {
       while (this.child === child && Date.now() < deadline) {
         const info = await this.proc();
-        if (info && info.workers.length > 0 && (await this.servingPid()) === info.workers[0]) {
+        if (info && info.masterPid === child.pid && info.workers.length > 0 && (await this.servingPid()) === info.workers[0]) {
+          if (orphan) await this.retire(orphan);
           this.schedule.started(Date.now());
           return;
         }
@@ -270,6 +295,20 @@ export class Supervisor extends EventEmitter {
     this.expectExit = false;
   }
 
+  /**
+   * Stops a master we did not start: a soft stop (its workers finish what is in flight, for at
+   * most RETIRE_GRACE_MS), then SIGKILL for the master and its workers. Resolves once none is left.
+   */
+  private async retire(orphan: ProcInfo): Promise<void> {
+    this.emit('log', `stopping the HAProxy master ${orphan.masterPid} left in the state folder`, 'stderr', 'warn');
+    signal(orphan.masterPid, 'SIGUSR1');
+    const deadline = Date.now() + RETIRE_GRACE_MS;
+    const pids = [orphan.masterPid, ...orphan.workers, ...orphan.oldWorkers];
+    while (Date.now() < deadline && pids.some((pid) => isHAProxy(pid, this.bin))) await sleep(POLL_MS);
+    for (const pid of pids) killIfAlive(pid, this.bin);
+    while (pids.some((pid) => isHAProxy(pid, this.bin))) await sleep(POLL_MS);
+  }
+
   /** Hard stop: SIGTERM, then SIGKILL if the master lingers. */
   private async kill(): Promise<void> {
     const child = this.child;
@@ -302,26 +341,38 @@ export class Supervisor extends EventEmitter {
 /**
  * Masters still running. Being in their own process group, they no longer die with a terminal
  * session; so when this process exits without stop() (a fatal error, process.exit), each is sent
- * SIGTERM, which makes a master stop its workers and exit. A SIGKILLed controller runs no code:
- * its HAProxy keeps serving, orphaned, until killed (`pkill -F STATE_DIR/run/haproxy.pid`).
+ * SIGTERM, which makes a master stop its workers and exit. A SIGKILLed controller runs no code,
+ * and Node has no PR_SET_PDEATHSIG to make the kernel signal the children of a dead parent: its
+ * HAProxy keeps serving, orphaned, until the next controller on the same state folder finds it
+ * through run/haproxy.pid and replaces it (`start`). Without a restart on that folder, the
+ * orphan is stopped by hand (`pkill -F STATE_DIR/run/haproxy.pid`) or with its container.
  */
 const liveMasters = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of liveMasters) child.kill('SIGTERM');
 });
 
-/** SIGKILLs `pid` if it is still an HAProxy process (a pid can be reused once its process is gone). */
-function killIfAlive(pid: number, bin: string): void {
-  let name: string;
+/** Whether `pid` is a live HAProxy process (a pid can be reused once its process is gone; a zombie counts as gone). */
+function isHAProxy(pid: number, bin: string): boolean {
   try {
-    name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return name === basename(bin).slice(0, 15) && state !== 'Z';
   } catch {
-    return; // Gone (the normal case), or no /proc to tell.
+    return false; // Gone (the normal case), or no /proc to tell.
   }
-  if (name !== basename(bin).slice(0, 15)) return;
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
   try {
-    process.kill(pid, 'SIGKILL');
+    process.kill(pid, name);
   } catch {
     // Exited in between.
   }
+}
+
+/** SIGKILLs `pid` if it is still an HAProxy process. */
+function killIfAlive(pid: number, bin: string): void {
+  if (isHAProxy(pid, bin)) signal(pid, 'SIGKILL');
 }

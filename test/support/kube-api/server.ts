@@ -70,6 +70,10 @@ export interface KubeApiServer {
   closeWatches(): void;
   failNext(match: FailureMatch): void;
   requests: RecordedRequest[];
+  /** An outage: ends watches and connections and stops listening; storage is kept. */
+  stopListening(): Promise<void>;
+  /** Back after {@link stopListening}, on the same address and port. */
+  listenAgain(): Promise<void>;
   /** Ends watches and connections and stops listening. */
   close(): Promise<void>;
 }
@@ -248,6 +252,18 @@ class TestKubeApiServer implements KubeApiServer {
       throw new Error(`failNext needs an HTTP error status (400-599), got ${match.status}`);
     }
     this.failures.push({ ...match, remaining: match.times ?? 1 });
+  }
+
+  async stopListening(): Promise<void> {
+    this.hub.closeAll();
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeAllConnections();
+    await closed;
+  }
+
+  async listenAgain(): Promise<void> {
+    const url = new URL(this.url);
+    await this.listen(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port));
   }
 
   close(): Promise<void> {
