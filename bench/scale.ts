@@ -56,6 +56,8 @@ function* cluster(): Generator<object> {
   yield probeSlice('a');
   yield endpointSlice('bench', 'probe-b', [{ address: podAddress.b, pod: 'b' }], port, 'probe-b-slice');
   yield probeIngress('probe-a');
+  // probe-b has a route of its own, so its backend exists whichever Service the probe names.
+  yield ingress('bench', 'probe-b', [{ host: 'probe-b.bench.example', paths: [{ service: 'probe-b', port: 80 }] }]);
 }
 
 const stack = await startBenchStack({ ingresses, fillerAddress: '127.0.60.1', fillerPort: 8080, objects: cluster() });
