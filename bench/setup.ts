@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +18,8 @@ export interface BenchStack {
   httpPort: number;
   healthPort: number;
   dir: string;
+  /** performance.now() when the controller was started (its objects already loaded). */
+  spawnedAt: number;
   /** GET /admin/counters of the controller. */
   counters(): Promise<{ reloads: number; restarts: number; runtimeCommands: Record<string, number> }>;
   /**
@@ -40,13 +43,15 @@ export async function startBenchStack(options: {
   configMap?: Record<string, string>;
   /** A `taskset` CPU list for the controller and so its HAProxy, e.g. "0". */
   cpus?: string;
+  /** The cluster to load instead of {@link benchObjects} (bench/scale.ts builds its own). */
+  objects?: Iterable<object>;
 }): Promise<BenchStack> {
   const address = options.address ?? '127.0.0.1';
   const api = await startKubeApiServer({ historyLimit: 100_000 });
   const dir = await mkdtemp(join(tmpdir(), 'portcullis-bench-'));
   await api.writeKubeConfig(join(dir, 'kubeconfig'));
   api.create(namespace('bench'));
-  for (const obj of benchObjects(options)) api.create(obj);
+  for (const obj of options.objects ?? benchObjects(options)) api.create(obj);
   const httpPort = await freePort(address);
   const healthPort = await freePort();
   const log = join(dir, 'controller.log');
@@ -59,6 +64,7 @@ export async function startBenchStack(options: {
   ];
   // HAProxy inherits the controller's CPU affinity.
   const [command, argv] = options.cpus ? ['taskset', ['-c', options.cpus, process.execPath, ...args]] : [process.execPath, args];
+  const spawnedAt = performance.now();
   const controller = spawn(command, argv, { stdio: ['ignore', process.env.BENCH_LOG_LEVEL ? 'inherit' : 'ignore', 'inherit'] });
   // Whatever fails in a benchmark, the controller (and its HAProxy) must not outlive it.
   process.on('exit', () => controller.kill('SIGKILL'));
@@ -71,6 +77,7 @@ export async function startBenchStack(options: {
     httpPort,
     healthPort,
     dir,
+    spawnedAt,
     counters,
     async baseline(expectedReloads) {
       return eventually(async () => {

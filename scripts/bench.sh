@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmarks: convergence, churn, reloads, data plane, instructions per request. Each prints a Markdown table (recorded in docs/benchmarks.md).
+# Benchmarks: convergence, churn, reloads, data plane, instructions per request, scale. Each prints a Markdown table (recorded in docs/benchmarks.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
@@ -17,3 +17,4 @@ if [ "$which" = all ] || [ "$which" = churn ]; then echo "## churn"; node dist/b
 if [ "$which" = all ] || [ "$which" = reloads ]; then echo "## reloads"; node dist/bench/reloads.js; node dist/bench/reloads.js --https; fi
 if [ "$which" = all ] || [ "$which" = dataplane ]; then echo "## data plane"; node dist/bench/dataplane.js; fi
 if [ "$which" = all ] || [ "$which" = instructions ]; then echo "## instructions per request"; node dist/bench/instructions.js; fi
+if [ "$which" = all ] || [ "$which" = scale ]; then echo "## scale"; node dist/bench/scale.js; fi

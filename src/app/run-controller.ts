@@ -74,7 +74,8 @@ export async function runController(options: CliOptions, logger: Logger): Promis
     });
     elector.on('error', (err: Error) => logger.warn('leader election request failed', { error: err.message }));
     elector.on('new-leader', (identity: string) => logger.info('leader elected', { identity }));
-    const source = new KubeSource({ kubeConfig, store, namespaces: options.namespaces, configMap: options.configMap, gatewayApi: options.gatewayApi });
+    const keepSecrets = options.defaultSslCertificate ? [options.defaultSslCertificate] : [];
+    const source = new KubeSource({ kubeConfig, store, namespaces: options.namespaces, configMap: options.configMap, gatewayApi: options.gatewayApi, keepSecrets });
     source.on('error', (err: Error, kind: string) => logger.warn('watch failed; restarting with backoff', { code: 'PCL_ERR_KUBE_WATCH', kind, error: err?.message ?? String(err) }));
     source.on('gateway-api', (check: GatewayApiCheck, missing?: string) => {
       writer!.useGatewayApiVersions(check.installed);

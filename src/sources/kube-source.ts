@@ -5,6 +5,8 @@ import type { Store } from '../store/store.js';
 import { CLUSTER_SCOPED_KINDS, GATEWAY_API_GROUP, GATEWAY_API_KINDS, type Kind } from '../store/types.js';
 import { Backoff } from '../backoff.js';
 import { checkGatewayApiCrds, describeMissing, type GatewayApiCheck, type InstalledKind } from './gateway-api.js';
+import { pagedList, reduceRaw, ReducingWatch, type PageFn } from './edge.js';
+import { SecretEdge } from './secret-refs.js';
 
 export interface KubeSourceOptions {
   kubeConfig: k8s.KubeConfig;
@@ -13,6 +15,8 @@ export interface KubeSourceOptions {
   namespaces: string[];
   /** `namespace/name` of the ConfigMap to watch, if any (the only ConfigMap we read). */
   configMap?: string;
+  /** Secrets named outside the cluster's objects (the default SSL certificate): their data is always kept. */
+  keepSecrets?: string[];
   /**
    * Gateway API kinds: `auto` (default) watches those whose CRDs are installed and marks the rest
    * synced-empty; `on` waits, not synced, until every CRD is there; `off` watches none.
@@ -59,14 +63,16 @@ export class KubeSource extends EventEmitter {
   private stopped = false;
   private gatewayTimer: NodeJS.Timeout | undefined;
   private staleSince: number | undefined;
+  private readonly edge: SecretEdge;
 
   constructor(private readonly options: KubeSourceOptions) {
     super();
+    this.edge = secretEdge(options, (err) => this.emit('error', err, 'Secret'));
   }
 
   /** Resolves once every informer has listed and opened its watch (or failed and been scheduled). */
   async start(): Promise<void> {
-    await Promise.all([this.startAll(watchSpecs(this.options)), this.startGatewayApi()]);
+    await Promise.all([this.startAll(watchSpecs(this.options, this.edge)), this.startGatewayApi()]);
   }
 
   private async startAll(specs: WatchSpec[]): Promise<void> {
@@ -92,7 +98,7 @@ export class KubeSource extends EventEmitter {
       return;
     }
     for (const { resource } of check.missing) store.markSynced(resource.kind);
-    const specs = gatewayApiSpecs(this.options, check);
+    const specs = gatewayApiSpecs(this.options, check, this.edge);
     if (!check.installed.length) store.markSynced('Namespace');
     await this.startAll(specs);
   }
@@ -112,6 +118,7 @@ export class KubeSource extends EventEmitter {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.gatewayTimer);
+    this.edge.stop();
     for (const entry of this.informers) {
       clearTimeout(entry.timer);
       void entry.informer.stop();
@@ -119,7 +126,8 @@ export class KubeSource extends EventEmitter {
   }
 
   private async startOne(spec: WatchSpec, pendingSync: Map<Kind, number>): Promise<void> {
-    const informer = new k8s.ListWatch(spec.path, new k8s.Watch(this.options.kubeConfig), spec.list, false, undefined, spec.fieldSelector);
+    const watch = new ReducingWatch(this.options.kubeConfig, (obj) => reduceRaw(obj, spec.kind, this.edge.rules));
+    const informer = new k8s.ListWatch(spec.path, watch, spec.list, false, undefined, spec.fieldSelector);
     const entry: Entry = { spec, informer, backoff: new Backoff(this.options.minBackoffMs ?? MIN_BACKOFF_MS, this.options.maxBackoffMs ?? MAX_BACKOFF_MS), failed: false, synced: false, run: async () => {} };
     this.informers.push(entry);
     const { store } = this.options;
@@ -186,38 +194,46 @@ interface Entry {
   run: () => Promise<void>;
 }
 
-/** Which list+watch pairs to run: one per kind, per namespace when namespaces are restricted. */
-function watchSpecs(options: KubeSourceOptions): WatchSpec[] {
+/** The Secret edge of a source: which Secrets keep their data, and the fetch of those trimmed earlier. */
+function secretEdge(options: KubeSourceOptions, onError: (err: unknown) => void): SecretEdge {
+  const { store, kubeConfig, configMap, keepSecrets, minBackoffMs, maxBackoffMs } = options;
+  return new SecretEdge({ store, kubeConfig, configMap, keepSecrets, onError, minBackoffMs, maxBackoffMs });
+}
+
+/** Which list+watch pairs to run: one per kind, per namespace when namespaces are restricted. Lists are paged (edge.ts). */
+function watchSpecs(options: KubeSourceOptions, edge: SecretEdge): WatchSpec[] {
   const core = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
   const net = options.kubeConfig.makeApiClient(k8s.NetworkingV1Api);
   const disc = options.kubeConfig.makeApiClient(k8s.DiscoveryV1Api);
-  type ListFn = WatchSpec['list'];
+  const paged = (kind: Kind, page: unknown) => pagedList(kind, page as PageFn, edge.rules);
   const specs: WatchSpec[] = [
-    { kind: 'IngressClass', path: '/apis/networking.k8s.io/v1/ingressclasses', list: (() => net.listIngressClass()) as ListFn },
+    { kind: 'IngressClass', path: '/apis/networking.k8s.io/v1/ingressclasses', list: paged('IngressClass', (p: object) => net.listIngressClass(p)) },
   ];
   const scopes = options.namespaces.length ? options.namespaces : [''];
   for (const ns of scopes) {
     const at = (group: string, plural: string) => (ns ? `${group}/namespaces/${ns}/${plural}` : `${group}/${plural}`);
+    const secrets = paged('Secret', ns ? (p: object) => core.listNamespacedSecret({ ...p, namespace: ns }) : (p: object) => core.listSecretForAllNamespaces(p));
     specs.push(
       {
         kind: 'Ingress',
         path: at('/apis/networking.k8s.io/v1', 'ingresses'),
-        list: (ns ? () => net.listNamespacedIngress({ namespace: ns }) : () => net.listIngressForAllNamespaces()) as ListFn,
+        list: paged('Ingress', ns ? (p: object) => net.listNamespacedIngress({ ...p, namespace: ns }) : (p: object) => net.listIngressForAllNamespaces(p)),
       },
       {
         kind: 'Service',
         path: at('/api/v1', 'services'),
-        list: (ns ? () => core.listNamespacedService({ namespace: ns }) : () => core.listServiceForAllNamespaces()) as ListFn,
+        list: paged('Service', ns ? (p: object) => core.listNamespacedService({ ...p, namespace: ns }) : (p: object) => core.listServiceForAllNamespaces(p)),
       },
       {
         kind: 'EndpointSlice',
         path: at('/apis/discovery.k8s.io/v1', 'endpointslices'),
-        list: (ns ? () => disc.listNamespacedEndpointSlice({ namespace: ns }) : () => disc.listEndpointSliceForAllNamespaces()) as ListFn,
+        list: paged('EndpointSlice', ns ? (p: object) => disc.listNamespacedEndpointSlice({ ...p, namespace: ns }) : (p: object) => disc.listEndpointSliceForAllNamespaces(p)),
       },
       {
         kind: 'Secret',
         path: at('/api/v1', 'secrets'),
-        list: (ns ? () => core.listNamespacedSecret({ namespace: ns }) : () => core.listSecretForAllNamespaces()) as ListFn,
+        // Listed once what names Secrets is known, so the first pages keep the right data.
+        list: async () => (await edge.referencesListed(), secrets()),
       },
     );
   }
@@ -227,7 +243,7 @@ function watchSpecs(options: KubeSourceOptions): WatchSpec[] {
     specs.push({
       kind: 'ConfigMap',
       path: `/api/v1/namespaces/${namespace}/configmaps`,
-      list: (() => core.listNamespacedConfigMap({ namespace, fieldSelector })) as ListFn,
+      list: paged('ConfigMap', (p: object) => core.listNamespacedConfigMap({ ...p, namespace, fieldSelector })),
       fieldSelector,
     });
   } else {
@@ -237,19 +253,20 @@ function watchSpecs(options: KubeSourceOptions): WatchSpec[] {
 }
 
 /** List+watch pairs for the installed Gateway API kinds, and for Namespaces when any is installed. */
-function gatewayApiSpecs(options: KubeSourceOptions, check: GatewayApiCheck): WatchSpec[] {
+function gatewayApiSpecs(options: KubeSourceOptions, check: GatewayApiCheck, edge: SecretEdge): WatchSpec[] {
   if (!check.installed.length) return [];
   const custom = options.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
   const core = options.kubeConfig.makeApiClient(k8s.CoreV1Api);
-  type ListFn = WatchSpec['list'];
+  const paged = (kind: Kind, page: unknown) => pagedList(kind, page as PageFn, edge.rules);
   const specs: WatchSpec[] = [];
   const scopes = options.namespaces.length ? options.namespaces : [''];
   const spec = ({ resource, version }: InstalledKind, ns: string): WatchSpec => {
     const base = `/apis/${GATEWAY_API_GROUP}/${version}`;
     const request = { group: GATEWAY_API_GROUP, version, plural: resource.plural };
-    if (!resource.namespaced) return { kind: resource.kind, path: `${base}/${resource.plural}`, list: (() => custom.listClusterCustomObject(request)) as ListFn };
-    if (ns) return { kind: resource.kind, path: `${base}/namespaces/${ns}/${resource.plural}`, list: (() => custom.listNamespacedCustomObject({ ...request, namespace: ns })) as ListFn };
-    return { kind: resource.kind, path: `${base}/${resource.plural}`, list: (() => custom.listCustomObjectForAllNamespaces({ group: GATEWAY_API_GROUP, version, resourcePlural: resource.plural })) as ListFn };
+    const { kind } = resource;
+    if (!resource.namespaced) return { kind, path: `${base}/${resource.plural}`, list: paged(kind, (p: object) => custom.listClusterCustomObject({ ...request, ...p })) };
+    if (ns) return { kind, path: `${base}/namespaces/${ns}/${resource.plural}`, list: paged(kind, (p: object) => custom.listNamespacedCustomObject({ ...request, ...p, namespace: ns })) };
+    return { kind, path: `${base}/${resource.plural}`, list: paged(kind, (p: object) => custom.listCustomObjectForAllNamespaces({ group: GATEWAY_API_GROUP, version, resourcePlural: resource.plural, ...p })) };
   };
   for (const installed of check.installed) {
     if (!installed.resource.namespaced) specs.push(spec(installed, ''));
@@ -258,7 +275,7 @@ function gatewayApiSpecs(options: KubeSourceOptions, check: GatewayApiCheck): Wa
   // With --namespace, only the watched namespaces' labels matter: one field-selected watch each.
   for (const ns of scopes) {
     const fieldSelector = ns ? `metadata.name=${ns}` : undefined;
-    specs.push({ kind: 'Namespace', path: '/api/v1/namespaces', list: (() => core.listNamespace({ fieldSelector })) as ListFn, fieldSelector });
+    specs.push({ kind: 'Namespace', path: '/api/v1/namespaces', list: paged('Namespace', (p: object) => core.listNamespace({ ...p, fieldSelector })), fieldSelector });
   }
   return specs;
 }

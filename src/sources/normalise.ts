@@ -18,13 +18,15 @@ import { CLUSTER_SCOPED_KINDS, GATEWAY_API_GROUP } from '../store/types.js';
 import { GATEWAY_API_RESOURCES } from './gateway-api.js';
 import { arr, isRecord, isString, rec, str, stringMap, timestamp } from './raw.js';
 import { normaliseGatewayApi } from './normalise-gateway.js';
+import { TRIMMED } from './edge.js';
 
 /**
  * Turns a raw object (a list item with `Date` fields, a watch event's JSON, or parsed YAML) into the
  * store's plain shape. This is the one place where the differences between those sources are
  * absorbed (STYLE.md §5): timestamps become ISO strings, absent arrays and maps become empty ones,
  * Secret `stringData` is folded into `data`, Gateway API schema defaults are filled in
- * (normalise-gateway.ts). Unknown kinds return undefined.
+ * (normalise-gateway.ts), a Secret the source trimmed (edge.ts) becomes `trimmed: true` without
+ * data. Unknown kinds return undefined.
  */
 export function normalise(raw: unknown, kindHint?: Kind): KubeObject | undefined {
   if (!isRecord(raw)) return undefined;
@@ -216,6 +218,7 @@ function normaliseSlice(raw: Record<string, unknown>, metadata: ObjectMeta): End
 }
 
 function normaliseSecret(raw: Record<string, unknown>, metadata: ObjectMeta): Secret {
+  if ((raw as Record<symbol, unknown>)[TRIMMED]) return { kind: 'Secret', metadata, type: str(raw.type) ?? 'Opaque', data: {}, trimmed: true };
   const data = stringMap(raw.data);
   // stringData is write-only on the API, but manifests use it; it wins over data, as on the server.
   for (const [k, v] of Object.entries(stringMap(raw.stringData))) data[k] = Buffer.from(v, 'utf8').toString('base64');

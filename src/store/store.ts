@@ -95,10 +95,16 @@ export class Store extends EventEmitter {
 function sameObject(a: KubeObject, b: KubeObject): boolean {
   // Status writes bump resourceVersion without changing what we route; comparing content as well
   // keeps our own status updates from echoing back as work.
-  if (a.metadata.resourceVersion && a.metadata.resourceVersion === b.metadata.resourceVersion) return true;
+  // The same version with its data fetched after it was trimmed is a change; the other way round,
+  // the data already held for that version is kept.
+  if (a.metadata.resourceVersion && a.metadata.resourceVersion === b.metadata.resourceVersion) return !(trimmedOf(a) && !trimmedOf(b));
   return JSON.stringify(withoutVersion(a)) === JSON.stringify(withoutVersion(b));
 }
 
 function withoutVersion(obj: KubeObject): unknown {
   return { ...obj, metadata: { ...obj.metadata, resourceVersion: '' } };
+}
+
+function trimmedOf(obj: KubeObject): boolean {
+  return obj.kind === 'Secret' && obj.trimmed === true;
 }

@@ -154,6 +154,11 @@ export interface Secret {
   type: string;
   /** Base64-encoded values, as the API serves them (`stringData` is folded in by sources). */
   data: Record<string, string>;
+  /**
+   * Set when the source dropped the data because nothing referenced the Secret when it was read
+   * (store/references.ts); the source fetches the data once something does.
+   */
+  trimmed?: true;
 }
 
 export interface ConfigMap {

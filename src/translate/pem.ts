@@ -15,6 +15,19 @@ const PRIVATE_KEY = /-----BEGIN (PRIVATE KEY|RSA PRIVATE KEY|EC PRIVATE KEY)----
  * mismatched pair, and that would fail the whole configuration rather than this one Secret.
  */
 export function checkTlsSecret(secret: Secret): TlsSecretCheck {
+  let check = checkedSecrets.get(secret);
+  if (!check) checkedSecrets.set(secret, (check = checkUncached(secret)));
+  return check;
+}
+
+/**
+ * Parsing a certificate and its key costs a fraction of a millisecond, times thousands of TLS
+ * Secrets on every pass. Store objects are immutable and replaced on every change, so the check is
+ * kept per object: computed once per version, dropped with it.
+ */
+const checkedSecrets = new WeakMap<Secret, TlsSecretCheck>();
+
+function checkUncached(secret: Secret): TlsSecretCheck {
   const crt = pemText(secret.data['tls.crt']);
   const key = pemText(secret.data['tls.key']);
   if (crt === undefined) return { ok: false, reason: 'tls.crt is missing, empty or not base64' };
