@@ -35,7 +35,12 @@ export function judgeAnnotation(bare: string, value: string, ingress: Pick<Ingre
   }
   const other = elsewhere(bare);
   if (other) {
-    return SERVED_ELSEWHERE.has(bare) ? { key, value, verdict: 'served' } : { key, value, verdict: 'not-served', detail: `not served yet; instead: ${other.instead}` };
+    if (!SERVED_ELSEWHERE.has(bare)) return { key, value, verdict: 'not-served', detail: `not served yet; instead: ${other.instead}` };
+    // Read through the definition both prefixes share (canary, affinity): its parser decides.
+    const shared = findKey(bare);
+    const parsed = shared?.def.parse(value.trim(), { scope: 'ingress', namespace: ingress.metadata.namespace, snapshot, allowCrossNamespaceSecrets: false });
+    if (parsed && !parsed.ok) return { key, value, verdict: 'not-served', detail: `${JSON.stringify(value)} ${parsed.reason}; the key would be ignored` };
+    return { key, value, verdict: 'served' };
   }
   const known = notServed(bare);
   if (known) return { key, value, verdict: 'not-served', detail: `${known.why}; instead: ${known.instead}` };

@@ -15,6 +15,8 @@ export const DEFAULT_CERTIFICATE_ID = 'default';
 /** What claiming SNI hosts for a Secret gave; the front door that asked words the diagnostics. */
 export type CertificateClaim =
   | { status: 'not-found' }
+  /** The Secret's data is not loaded yet (the source trims Secrets nothing referenced, and fetches them once named). */
+  | { status: 'pending' }
   | { status: 'invalid'; reason: string }
   /** `taken`: hosts another Secret claimed first (`owner` is its `namespace/name`); the others are this Secret's. */
   | { status: 'ok'; taken: { host: string; owner: string }[] };
@@ -47,6 +49,7 @@ export class CertificateTable {
     const secretKey = `${namespace}/${name}`;
     const secret = this.snapshot.secrets.get(secretKey);
     if (!secret) return { status: 'not-found' };
+    if (secret.trimmed) return { status: 'pending' };
     const check = this.checked.get(secretKey) ?? checkTlsSecret(secret);
     this.checked.set(secretKey, check);
     if (!check.ok) return { status: 'invalid', reason: check.reason };

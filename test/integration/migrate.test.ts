@@ -21,7 +21,9 @@ describe('migrate: the verdict on each ingress-nginx key', () => {
     ['proxy-read-timeout', 'soon', 'not-served', /seconds/],
     ['configuration-snippet', 'more_set_headers "X: y";', 'not-served', /request-set-header/],
     ['auth-url', 'http://auth/', 'not-served', /external authentication/],
-    ['canary-weight', '10', 'not-served', /not served yet/],
+    ['canary-weight', '10', 'served'],
+    ['canary-weight', 'ten', 'not-served', /ignored/],
+    ['affinity', 'cookie', 'served'],
     ['no-such-key', 'x', 'not-served', /unknown/],
   ];
   for (const [key, value, verdict, detail] of cases) {

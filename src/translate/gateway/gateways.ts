@@ -169,6 +169,7 @@ function checkTls(
       continue;
     }
     const claim = ctx.certificates.claim(namespace, ref.name, hostname ? [hostname] : []);
+    if (claim.status === 'pending') continue;
     if (claim.status !== 'ok') {
       const why = claim.status === 'not-found' ? 'does not exist' : claim.reason;
       problem ??= condition('ResolvedRefs', false, 'InvalidCertificateRef', `${name} ${why}`);

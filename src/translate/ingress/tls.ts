@@ -27,6 +27,8 @@ function claimEntry(ingress: Ingress, entry: IngressTLS, certificates: Certifica
   const claim = certificates.claim(namespace, entry.secretName, entryHosts(ingress, entry, diags));
   if (claim.status === 'not-found') {
     diags.error('PCL_TLS_SECRET_NOT_FOUND', source, `Secret "${secretKey}" does not exist; its hosts get the default certificate`);
+  } else if (claim.status === 'pending') {
+    // Its data arrives in a moment; a warning now would be an Event about nothing.
   } else if (claim.status === 'invalid') {
     diags.error('PCL_TLS_SECRET_INVALID', source, `Secret "${secretKey}" is not a usable TLS Secret: ${claim.reason}`);
   } else {
