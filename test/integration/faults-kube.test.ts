@@ -46,7 +46,9 @@ describe('faults: the API server', () => {
       api.create(service('faults', name, [{ port: 80, targetPort: backend.port }]));
       api.create(endpointSlice('faults', name, [{ address: backend.host }], [{ port: backend.port }]));
     }
-    api.create(ingress('faults', 'app', [{ host: HOST, paths: [{ service: 'old', port: 80 }] }]));
+    // Both Services are routed from the start, so moving / between them is a route change between
+    // existing backends: a Runtime API change, which is what the no-reload claim is about.
+    api.create(ingress('faults', 'app', [{ host: HOST, paths: [{ service: 'old', port: 80 }, { path: '/spare', service: 'fresh', port: 80 }] }]));
   });
   after(async () => {
     await api.close();
@@ -74,7 +76,7 @@ describe('faults: the API server', () => {
       await eventually(async () => (await metric(c.health, 'portcullis_kube_view_stale')) === 1, { timeoutMs: 5000, what: 'the view reported stale' });
       await new Promise((r) => setTimeout(r, OUTAGE_MS));
       // Changed while the controller could not see it; the watch history is gone, so it must list again.
-      api.apply(ingress('faults', 'app', [{ host: HOST, paths: [{ service: 'fresh', port: 80 }] }]));
+      api.apply(ingress('faults', 'app', [{ host: HOST, paths: [{ service: 'fresh', port: 80 }, { path: '/spare', service: 'old', port: 80 }] }]));
       api.compactHistory();
       await api.listenAgain();
       const back = Date.now();
