@@ -56,8 +56,10 @@ function* cluster(): Generator<object> {
   yield probeSlice('a');
   yield endpointSlice('bench', 'probe-b', [{ address: podAddress.b, pod: 'b' }], port, 'probe-b-slice');
   yield probeIngress('probe-a');
-  // probe-b has a route of its own, so its backend exists whichever Service the probe names.
-  yield ingress('bench', 'probe-b', [{ host: 'probe-b.bench.example', paths: [{ service: 'probe-b', port: 80 }] }]);
+  // Each probe Service has a route of its own, so both backends exist whichever Service the probe
+  // names: the edit moves a path between existing backends. (With probe-a routed by the probe
+  // alone, every edit away from it removed its backend and every edit back added it: a reload each.)
+  for (const svc of ['probe-a', 'probe-b']) yield ingress('bench', svc, [{ host: `${svc}.bench.example`, paths: [{ service: svc, port: 80 }] }]);
 }
 
 const stack = await startBenchStack({ ingresses, fillerAddress: '127.0.60.1', fillerPort: 8080, objects: cluster() });
