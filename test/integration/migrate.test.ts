@@ -21,6 +21,8 @@ describe('migrate: the verdict on each ingress-nginx key', () => {
     ['proxy-read-timeout', 'soon', 'not-served', /seconds/],
     ['configuration-snippet', 'more_set_headers "X: y";', 'not-served', /request-set-header/],
     ['auth-url', 'http://auth/', 'not-served', /external authentication/],
+    ['auth-type', 'basic', 'different', /digest/],
+    ['auth-realm', 'Staff', 'served'],
     ['canary-weight', '10', 'not-served', /not served yet/],
     ['no-such-key', 'x', 'not-served', /unknown/],
   ];
