@@ -24,6 +24,8 @@ describe('migrate: the verdict on each ingress-nginx key', () => {
     ['canary-weight', '10', 'served'],
     ['canary-weight', 'ten', 'not-served', /ignored/],
     ['affinity', 'cookie', 'served'],
+    ['auth-type', 'basic', 'different', /digest/],
+    ['auth-realm', 'Staff', 'served'],
     ['no-such-key', 'x', 'not-served', /unknown/],
   ];
   for (const [key, value, verdict, detail] of cases) {

@@ -47,7 +47,7 @@ export const AUTH_SECRET = defineKey<AuthSecret>({
   scopes: ROUTE_SCOPES,
   group: GROUP,
   type: 'Secret ("name" or "namespace/name")',
-  doc: 'Secret with the users: htpasswd lines under the key `auth`, or one key per user whose value is the hash. Hashes: $1$, $5$ or $6$ (crypt(3)).',
+  doc: 'Secret with the users: htpasswd lines under the key `auth`, or one key per user whose value is the hash. Hashes: bcrypt ($2y$, `htpasswd -B`), $1$, $5$ or $6$ (crypt(3)); Apache MD5 ($apr1$) is not checked.',
   parse(raw, context) {
     const secret = findSecret(raw, context);
     if (!secret.ok) return secret;

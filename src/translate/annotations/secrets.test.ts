@@ -30,7 +30,7 @@ describe('readAuthUsers: how each value of an auth Secret decodes', () => {
     } },
     { desc: 'one key per user', data: { alice: b64(`${ALICE}\n`) }, expected: { users: ['alice'], warnings: [] } },
     { desc: 'an empty entry is a user without a hash, left out', data: { alice: b64(ALICE), bob: '' }, expected: {
-      users: ['alice'], warnings: [`${where}: user "bob" has no crypt(3) hash (plain-text passwords are not accepted); use $6$ (openssl passwd -6); the user is left out`],
+      users: ['alice'], warnings: [`${where}: user "bob" has no crypt(3) hash (plain-text passwords are not accepted); make it again with htpasswd -B (bcrypt) or openssl passwd -6; the user is left out`],
     } },
     { desc: 'an entry that is not base64 is left out as such', data: { alice: b64(ALICE), bob: `${b64(ALICE)} ` }, expected: {
       users: ['alice'], warnings: [`${where}: user "bob" has a value that is not base64; the user is left out`],

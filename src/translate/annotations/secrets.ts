@@ -38,21 +38,28 @@ export function findSecret(raw: string, context: ParseContext): Parsed<Secret> {
 
 const USER = /^[A-Za-z0-9._@+-]{1,64}$/;
 const SALT = '[./0-9A-Za-z]';
-/** The crypt(3) schemes every glibc and musl build checks: MD5, SHA-256 and SHA-512, with their exact lengths. */
+/**
+ * The crypt(3) schemes the libcrypt of Debian's HAProxy (libxcrypt) checks, with their exact
+ * lengths: MD5, SHA-256, SHA-512 and bcrypt (`htpasswd -B` writes $2y$).
+ */
 const HASHES: readonly RegExp[] = [
   new RegExp(`^\\$1\\$${SALT}{1,8}\\$${SALT}{22}$`),
   new RegExp(`^\\$5\\$(rounds=\\d{4,9}\\$)?${SALT}{1,16}\\$${SALT}{43}$`),
   new RegExp(`^\\$6\\$(rounds=\\d{4,9}\\$)?${SALT}{1,16}\\$${SALT}{86}$`),
+  new RegExp(`^\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$${SALT}{53}$`),
 ];
+
+const REMAKE = 'make it again with htpasswd -B (bcrypt) or openssl passwd -6';
 
 /** Why `hash` cannot be checked by HAProxy, or undefined. */
 function hashProblem(hash: string): string | undefined {
   if (HASHES.some((re) => re.test(hash))) return undefined;
-  if (/^\$2[abxy]?\$/.test(hash)) return 'has a bcrypt hash, which crypt(3) does not check everywhere; use $6$ (openssl passwd -6)';
-  if (hash.startsWith('$apr1$')) return 'has an Apache MD5 ($apr1$) hash, which crypt(3) does not check; use $6$ (openssl passwd -6)';
+  // HAProxy hands hashes to crypt(3), which has no Apache MD5: such a user could never log in.
+  if (hash.startsWith('$apr1$')) return `has an Apache MD5 ($apr1$) hash, which HAProxy's crypt(3) does not check; ${REMAKE}`;
+  if (/^\$2[abxy]?\$/.test(hash)) return `has a malformed bcrypt hash; ${REMAKE}`;
   if (/^\$[1-6]\$/.test(hash)) return 'has a malformed $1$, $5$ or $6$ hash';
-  if (hash.startsWith('$')) return 'has a hash scheme other than $1$, $5$ or $6$; use $6$ (openssl passwd -6)';
-  return 'has no crypt(3) hash (plain-text passwords are not accepted); use $6$ (openssl passwd -6)';
+  if (hash.startsWith('$')) return `has a hash scheme other than $2y$, $1$, $5$ or $6$; ${REMAKE}`;
+  return `has no crypt(3) hash (plain-text passwords are not accepted); ${REMAKE}`;
 }
 
 /** A user read from a Secret, with why it cannot be one when that is known before its hash is read. */

@@ -29,8 +29,8 @@ runTranslateCases([
       FALLBACK,
     ],
     diagnostics: [
-      'warning PCL_ANNOTATION_SECRET_INVALID Ingress default/guarded: haproxy.org/auth-secret: Secret "default/users": user "carol" has a bcrypt hash, which crypt(3) does not check everywhere; use $6$ (openssl passwd -6); the user is left out',
-      'warning PCL_ANNOTATION_SECRET_INVALID Ingress default/guarded: haproxy.org/auth-secret: Secret "default/users": user "dave" has no crypt(3) hash (plain-text passwords are not accepted); use $6$ (openssl passwd -6); the user is left out',
+      'warning PCL_ANNOTATION_SECRET_INVALID Ingress default/guarded: haproxy.org/auth-secret: Secret "default/users": user "carol" has an Apache MD5 ($apr1$) hash, which HAProxy\'s crypt(3) does not check; make it again with htpasswd -B (bcrypt) or openssl passwd -6; the user is left out',
+      'warning PCL_ANNOTATION_SECRET_INVALID Ingress default/guarded: haproxy.org/auth-secret: Secret "default/users": user "dave" has no crypt(3) hash (plain-text passwords are not accepted); make it again with htpasswd -B (bcrypt) or openssl passwd -6; the user is left out',
     ],
     ingresses: ['default/guarded', 'default/plain'],
   },

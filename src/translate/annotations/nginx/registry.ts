@@ -1,10 +1,11 @@
 import { NGINX_ACCESS_KEYS } from './access.js';
+import { NGINX_AUTH_KEYS } from './auth.js';
 import { NGINX_PROXY_KEYS } from './proxy.js';
 import { NGINX_ROUTING_KEYS } from './routing.js';
 import type { AnyNginxKeyDef, Feed } from './types.js';
 
 /** Every ingress-nginx key read, grouped as in `docs/nginx-annotations.md`. */
-export const NGINX_KEYS: readonly AnyNginxKeyDef[] = [...NGINX_ROUTING_KEYS, ...NGINX_ACCESS_KEYS, ...NGINX_PROXY_KEYS] as AnyNginxKeyDef[];
+export const NGINX_KEYS: readonly AnyNginxKeyDef[] = [...NGINX_ROUTING_KEYS, ...NGINX_ACCESS_KEYS, ...NGINX_AUTH_KEYS, ...NGINX_PROXY_KEYS] as AnyNginxKeyDef[];
 
 interface NginxLookup {
   def: AnyNginxKeyDef;
