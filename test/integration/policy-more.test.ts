@@ -200,6 +200,9 @@ describe('timeout-tunnel', () => {
       ...multiPortService('ws', [(backend.address() as { port: number }).port]),
       objects.ingress('ws', 'ws.example.com', 'ws'),
     ]);
+    // The apply reloaded: a connection the old worker accepted in its last moments would live by
+    // hard-stop-after, not by timeout-tunnel, so the test starts once only the new worker is left.
+    await eventually(async () => (await proxy.harness.proc()).oldWorkers.length === 0, { what: 'the old worker gone', timeoutMs: 10_000 });
   });
 
   after(async () => {
