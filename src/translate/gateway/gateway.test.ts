@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { baseTranslateOptions, fixturePath, loadObjects, reorderings, snapshotOf } from '../../../test/support/fixtures.js';
+import { gatewayListenerName } from '../../model/names.js';
+import { listenerName } from '../../haproxy/render/text.js';
 import { dumpModel, formatDiagnostic, translate } from '../index.js';
 import type { Condition, GatewayApiReport } from '../gateway-report.js';
 import type { TranslateOptions } from '../types.js';
@@ -44,6 +46,15 @@ describe('Gateway API front door', () => {
     assert.equal(result.gatewayApi, undefined);
     assert.equal(result.model.listeners, undefined);
     assert.deepEqual(result.model.routes, []);
+  });
+
+  it('names listeners of long Gateway names within what HAProxy text allows, and keeps them apart', () => {
+    assert.equal(gatewayListenerName('infra', 'main', 80), 'infra_main_80');
+    const long = gatewayListenerName('gateway-conformance-infra', 'same-namespace-with-https-listener', 443);
+    const other = gatewayListenerName('gateway-conformance-infra', 'same-namespace-with-https-listener2', 443);
+    for (const name of [long, other]) assert.equal(listenerName(name), name);
+    assert.match(long, /^gateway-conformance-infra_same-namespace-with-_[0-9a-f]{12}_443$/);
+    assert.notEqual(long, other);
   });
 });
 

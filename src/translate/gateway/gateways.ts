@@ -1,5 +1,5 @@
 import type { Listener as ModelListener, Mutable } from '../../model/types.js';
-import { certificateId } from '../../model/names.js';
+import { certificateId, gatewayListenerName } from '../../model/names.js';
 import { GATEWAY_API_GROUP, refOf, type Gateway, type GroupKind, type Listener, type ObjectRef } from '../../store/types.js';
 import { compareText } from '../diagnostics.js';
 import type { FrontDoorContext } from '../front-door.js';
@@ -33,10 +33,8 @@ export interface OurGateway {
 
 const PROTOCOLS: Record<string, 'http' | 'https'> = { HTTP: 'http', HTTPS: 'https' };
 
-/** `[a-z0-9_-]+` from Kubernetes names, which never hold '_'. */
 function listenerName(gateway: Gateway, port: number): string {
-  const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-  return `${safe(gateway.metadata.namespace)}_${safe(gateway.metadata.name)}_${port}`;
+  return gatewayListenerName(gateway.metadata.namespace, gateway.metadata.name, port);
 }
 
 /**
