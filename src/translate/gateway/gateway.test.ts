@@ -48,6 +48,17 @@ describe('Gateway API front door', () => {
     assert.deepEqual(result.model.routes, []);
   });
 
+  it('rejects a Gateway that asks for parameters, serving none of it, and leaves the others as they were', () => {
+    const objects = loadObjects(fixturePath('translate-gateway/listeners-routes-and-status.yaml')).map((o) =>
+      o.kind === 'Gateway' && o.metadata.name === 'second' ? { ...o, spec: { ...o.spec, parametersRef: { group: 'example.com', kind: 'Params', name: 'p' } } } : o);
+    const result = translate(snapshotOf(objects), OPTIONS);
+    const lines = reportLines(result.gatewayApi!);
+    assert.equal(lines.find((l) => l.startsWith('gateway infra/second')), 'gateway infra/second  Accepted=False/InvalidParameters Programmed=False/Invalid');
+    assert.ok(lines.includes('gateway infra/main 127.0.1.1 Accepted=True/ListenersNotValid Programmed=True/Programmed'));
+    assert.ok(!result.model.listeners?.some((l) => l.name === 'infra_second_80'), 'no listener served for it');
+    assert.ok(result.diagnostics.map(formatDiagnostic).some((d) => d.includes('Gateway infra/second: infrastructure.parametersRef example.com/Params')));
+  });
+
   it('names listeners of long Gateway names within what HAProxy text allows, and keeps them apart', () => {
     assert.equal(gatewayListenerName('infra', 'main', 80), 'infra_main_80');
     const long = gatewayListenerName('gateway-conformance-infra', 'same-namespace-with-https-listener', 443);

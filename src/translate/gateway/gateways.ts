@@ -48,6 +48,10 @@ export function openGateways(ctx: FrontDoorContext, classes: ReadonlySet<string>
   const ours: OurGateway[] = [];
   const models: ModelListener[] = [];
   for (const gateway of gateways) {
+    if (gateway.spec.parametersRef) {
+      ours.push(rejectedForParameters(ctx, gateway));
+      continue;
+    }
     const built = openGateway(ctx, gateway, addresses.get(gateway)!);
     ours.push(built.gateway);
     models.push(...built.listeners);
@@ -111,6 +115,31 @@ function openGateway(ctx: FrontDoorContext, gateway: Gateway, choice: AddressCho
   // Certificates a listener serves only by default claim no SNI host, yet must be in the model.
   for (const model of models) for (const id of model.certificates ?? []) ctx.certificates.retain(id);
   return { gateway: { gateway, ref, address: choice.ok ? choice.address : undefined, listeners, conditions: gatewayConditions(ctx, gateway, choice, listeners) }, listeners: models };
+}
+
+/**
+ * Portcullis reads no implementation parameters, so any `infrastructure.parametersRef` names
+ * something it cannot honour: the Gateway is rejected whole (Accepted=False, InvalidParameters)
+ * rather than served without what its owner asked for.
+ */
+function rejectedForParameters(ctx: FrontDoorContext, gateway: Gateway): OurGateway {
+  const ref = refOf(gateway);
+  const p = gateway.spec.parametersRef!;
+  const message = `infrastructure.parametersRef ${p.group ? `${p.group}/` : ''}${p.kind} "${p.name}" is not supported: Portcullis takes no Gateway parameters`;
+  ctx.diags.error('PCL_GATEWAY_NOT_ACCEPTED', ref, message);
+  const listeners: GatewayListener[] = gateway.spec.listeners.map((spec) => ({
+    gateway, spec, hostname: '', attachable: false, supportedKinds: PROTOCOLS[spec.protocol] ? routeKinds(spec).valid : [], attachedRoutes: 0,
+    conditions: [
+      condition('Accepted', false, 'Pending', 'the Gateway is not accepted'),
+      condition('Conflicted', false, 'NoConflicts', 'no conflict'),
+      condition('Programmed', false, 'Pending', 'the Gateway is not accepted'),
+      condition('ResolvedRefs', true, 'ResolvedRefs', 'all references are resolved'),
+    ],
+  }));
+  return {
+    gateway, ref, listeners,
+    conditions: [condition('Accepted', false, 'InvalidParameters', message), condition('Programmed', false, 'Invalid', message)],
+  };
 }
 
 function gatewayConditions(ctx: FrontDoorContext, gateway: Gateway, choice: AddressChoice, listeners: readonly GatewayListener[]): Condition[] {
