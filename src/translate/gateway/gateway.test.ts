@@ -100,9 +100,9 @@ const EXPECTED_MODEL = [
   "  server check=off proto=h2",
   "  timeouts request=500 server=1000",
   "certificate infra_gw-cert *.example.com sha256=f0bba827cfac1417 (Secret infra/gw-cert)",
-  "listener infra_main_443 127.0.1.1:443 https certs=infra_gw-cert default=infra_gw-cert (Gateway infra/main)",
-  "listener infra_main_80 127.0.1.1:80 http (Gateway infra/main)",
-  "listener infra_second_80 127.0.1.2:80 http (Gateway infra/second)",
+  "listener infra_main_443 127.0.1.1:443 https certs=infra_gw-cert default=infra_gw-cert wildcard-labels=4 (Gateway infra/main)",
+  "listener infra_main_80 127.0.1.1:80 http wildcard-labels=4 (Gateway infra/main)",
+  "listener infra_second_80 127.0.1.2:80 http wildcard-labels=4 (Gateway infra/second)",
   "default-certificate default sha256=45975bc32303824f (Secret (generated))",
 ];
 

@@ -6,6 +6,7 @@ import type { FrontDoorContext } from '../front-door.js';
 import type { Condition } from '../gateway-report.js';
 import { checkHost } from '../hosts.js';
 import { assignAddresses, type AddressChoice } from './addresses.js';
+import { WILDCARD_LABELS } from './hostnames.js';
 import { condition, HTTP_ROUTE_KIND, referencePermitted } from './conditions.js';
 
 /** One listener of one of our Gateways, checked. */
@@ -99,7 +100,7 @@ function openGateway(ctx: FrontDoorContext, gateway: Gateway, choice: AddressCho
       byPort.set(spec.port, entry);
       if (usable && choice.ok) {
         if (!entry.model) {
-          entry.model = { name: listenerName(gateway, spec.port), address: choice.address, port: spec.port, protocol: protocol!, source: ref };
+          entry.model = { name: listenerName(gateway, spec.port), address: choice.address, port: spec.port, protocol: protocol!, wildcardLabels: WILDCARD_LABELS, source: ref };
           models.push(entry.model);
         }
         addCertificates(entry.model, certificates, hostname);
