@@ -14,6 +14,12 @@ export interface Listener {
   readonly certificates?: readonly string[];
   /** HTTPS: id of the certificate for names no other certificate of the listener claims. */
   readonly defaultCertificate?: string;
+  /**
+   * How many leading labels a `*.` route host stands for on this listener: absent or 1, exactly one
+   * (the Ingress rule); n > 1, one to n (Gateway API's `*.example.com` matches one label or more).
+   * Each further label costs a few lookups on requests no more specific route took.
+   */
+  readonly wildcardLabels?: number;
   /** Where it came from (a Gateway), for errors `haproxy -c` reports on its bind line. */
   readonly source: { readonly kind: string; readonly namespace: string; readonly name: string };
 }

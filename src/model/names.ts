@@ -53,3 +53,16 @@ export function serverKey(server: { address: string; port: number }): string {
 export function serverPemId(kind: 'ca' | 'crt', namespace: string, secret: string): string {
   return `${kind}_${safe(namespace)}_${safe(secret)}`;
 }
+
+/**
+ * A listener of a Gateway: `namespace_gateway_port` in `[a-z0-9_-]`. Listener names become frontend
+ * names and crt-list stems, which HAProxy text allows up to 63 characters: a longer one keeps its
+ * head and port and gains a hash of the whole, so two long names never meet.
+ */
+export function gatewayListenerName(namespace: string, gateway: string, port: number): string {
+  const lower = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+  const full = `${lower(namespace)}_${lower(gateway)}_${port}`;
+  if (full.length <= 63) return full;
+  const tail = `_${shortHash(full)}_${port}`;
+  return `${full.slice(0, 63 - tail.length)}${tail}`;
+}

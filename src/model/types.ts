@@ -223,7 +223,7 @@ export type Cidr = string;
 
 /**
  * The rules of one backend, evaluated in this order: deny-list, allow-list, rate limit, CORS preflight,
- * basic auth, request redirect, path rewrites, Host, request headers. Every string is checked data:
+ * basic auth, request redirect, fixed answer (`respond`), path rewrites, Host, request headers. Every string is checked data:
  * the renderer quotes and escapes it, never interprets it.
  */
 export interface BackendPolicy {
@@ -235,6 +235,11 @@ export interface BackendPolicy {
   readonly cors?: Cors;
   readonly auth?: BasicAuth;
   readonly redirect?: RequestRedirect;
+  /**
+   * Every request (that no redirect answered) gets this status from HAProxy itself: a Gateway API
+   * rule whose backendRefs are all invalid answers 500, as the specification requires.
+   */
+  readonly respond?: number;
   /** Applied in order. */
   readonly pathRewrites?: readonly PathRewrite[];
   /** Host header sent to the servers (`host` or `host:port`). */

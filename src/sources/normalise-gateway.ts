@@ -47,7 +47,10 @@ export function normaliseGatewayApi(kind: GatewayApiKind, raw: Record<string, un
     case 'Gateway':
       return {
         kind, metadata,
-        spec: { gatewayClassName: str(spec.gatewayClassName) ?? '', listeners: arr(spec.listeners).map(listener), addresses: arr(spec.addresses).map(address) },
+        spec: {
+          gatewayClassName: str(spec.gatewayClassName) ?? '', listeners: arr(spec.listeners).map(listener), addresses: arr(spec.addresses).map(address),
+          ...(rec(spec.infrastructure).parametersRef !== undefined ? { parametersRef: reference(rec(spec.infrastructure).parametersRef, '', '') } : {}),
+        },
         status: {
           addresses: arr(status.addresses).map(address),
           conditions: conditions(status.conditions),

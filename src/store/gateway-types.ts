@@ -83,7 +83,11 @@ export interface ListenerStatus {
 export interface Gateway {
   kind: 'Gateway';
   metadata: ObjectMeta;
-  spec: { gatewayClassName: string; listeners: Listener[]; addresses: GatewayAddress[] };
+  spec: {
+    gatewayClassName: string; listeners: Listener[]; addresses: GatewayAddress[];
+    /** `infrastructure.parametersRef`: implementation parameters (Portcullis has none to read). */
+    parametersRef?: ObjectReference;
+  };
   status: { addresses: GatewayAddress[]; conditions: Condition[]; listeners: ListenerStatus[] };
 }
 

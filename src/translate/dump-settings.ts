@@ -52,6 +52,7 @@ function policyLines(p: BackendPolicy): string[] {
   }
   if (p.auth) lines.push(`auth realm=${JSON.stringify(p.auth.realm)} users=${p.auth.users.map((u) => u.name).join(',') || '(none)'} ${ref(p.auth.source)}`);
   if (p.redirect) lines.push(redirectLine(p.redirect));
+  if (p.respond !== undefined) lines.push(`respond ${p.respond}`);
   for (const rw of p.pathRewrites ?? []) lines.push(rw.kind === 'set' ? `path-rewrite set ${rw.path}` : rw.kind === 'prefix' ? `path-rewrite prefix ${rw.prefix} ${rw.replacement}` : `path-rewrite ${JSON.stringify(rw.match)} ${JSON.stringify(rw.replace)}`);
   if (p.setHost) lines.push(`set-host ${p.setHost}`);
   for (const h of p.requestHeaders ?? []) lines.push(`request-header ${h.name} ${JSON.stringify(h.value)}`);

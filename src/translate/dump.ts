@@ -54,7 +54,8 @@ function dumpConditions(c: RouteConditions): string {
 function dumpListener(l: Listener): string {
   const certs = l.certificates?.length ? ` certs=${l.certificates.join(',')}` : '';
   const fallback = l.defaultCertificate ? ` default=${l.defaultCertificate}` : '';
-  return `listener ${l.name} ${l.address}:${l.port} ${l.protocol}${certs}${fallback} ${source(l.source)}`;
+  const wildcard = l.wildcardLabels !== undefined && l.wildcardLabels > 1 ? ` wildcard-labels=${l.wildcardLabels}` : '';
+  return `listener ${l.name} ${l.address}:${l.port} ${l.protocol}${certs}${fallback}${wildcard} ${source(l.source)}`;
 }
 
 function dumpBackend(backend: Backend): string {

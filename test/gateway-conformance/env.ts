@@ -29,6 +29,8 @@ export interface EnvSettings {
   /** Upstream CRD folder; the project's own CRDs when absent. */
   upstreamCrdDir?: string;
   readyTimeoutMs: number;
+  /** Where to copy the controller's log before the temporary folder goes (--controller-log). */
+  keepLog?: string;
 }
 
 export interface GatewayEnv {
@@ -71,7 +73,8 @@ export function controllerArgs(s: EnvSettings, kubeconfig: string, stateDir: str
     path.join(s.buildRoot, 'src', 'cli.js'), 'controller', '--kubeconfig', kubeconfig,
     '--gateway-api', 'on', '--gateway-controller-name', CONTROLLER_NAME,
     // The pool Gateways take their status address from, one distinct address per Gateway.
-    '--gateway-address', GATEWAY_ADDRESSES.join(','),
+    // The flag takes one address and repeats.
+    ...GATEWAY_ADDRESSES.flatMap((a) => ['--gateway-address', a]),
     // The Ingress listener pair on an address and ports of its own, clear of the Ingress suite.
     '--ingress-class', 'portcullis-gateway-conformance', '--bind-address', '127.0.2.254',
     '--http-port', String(ports.http), '--https-port', String(ports.https),
@@ -99,6 +102,7 @@ export async function startGatewayEnv(s: EnvSettings): Promise<GatewayEnv> {
   let exitText: string | undefined;
   const stop = async () => {
     if (child) await stopChild(child);
+    if (s.keepLog) await fsp.copyFile(logFile, s.keepLog).catch(() => undefined);
     await Promise.all(replicas.map((r) => r.echo.close()));
     await api.close();
     await fsp.rm(tmpDir, { recursive: true, force: true });

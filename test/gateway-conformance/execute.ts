@@ -94,6 +94,9 @@ async function runStep(env: GatewayEnv, step: Step, t: Timings, controllerName: 
       }
       return problems;
     }
+    case 'apply':
+      await env.applyAll(step.manifests);
+      return [];
     case 'delete':
       await env.applier.remove({ apiVersion: step.object.apiVersion, kind: step.object.kind, metadata: { name: step.object.ref.name, namespace: step.object.ref.namespace } });
       return [];

@@ -29,7 +29,8 @@ const USAGE = `usage: bash scripts/gateway-conformance.sh [flags]
   --docs FILE             rewrite the results table of FILE (docs/gateway-api.md)
   --status-timeout MS     longest wait for a status check (default 60000, the suite's)
   --consistency-timeout MS  longest wait for 3 consecutive good answers (default 30000, the suite's)
-  --ready-timeout MS      longest wait for the controller to be ready (default 30000)`;
+  --ready-timeout MS      longest wait for the controller to be ready (default 30000)
+  --controller-log FILE   keep the controller's log there`;
 
 function upstreamDir(given: string | undefined): string | undefined {
   if (given === 'none') return undefined;
@@ -53,7 +54,7 @@ async function main(): Promise<number> {
   const { values } = parseArgs({ options: {
     upstream: { type: 'string' }, name: { type: 'string' }, 'report-output': { type: 'string' }, docs: { type: 'string' },
     'status-timeout': { type: 'string', default: '60000' }, 'consistency-timeout': { type: 'string', default: '30000' },
-    'ready-timeout': { type: 'string', default: '30000' }, help: { type: 'boolean' },
+    'ready-timeout': { type: 'string', default: '30000' }, 'controller-log': { type: 'string' }, help: { type: 'boolean' },
   } });
   if (values.help) return console.log(USAGE), 0;
   const upstream = upstreamDir(values.upstream);
@@ -66,7 +67,7 @@ async function main(): Promise<number> {
   const stopOnSignal = () => void (env?.stop().finally(() => process.exit(130)) ?? process.exit(130));
   process.once('SIGINT', stopOnSignal).once('SIGTERM', stopOnSignal);
   try {
-    env = await startGatewayEnv({ buildRoot: path.join(REPO, 'dist'), readyTimeoutMs: Number(values['ready-timeout']), ...(upstream ? { upstreamCrdDir: path.join(upstream, 'crds', 'experimental') } : {}) });
+    env = await startGatewayEnv({ buildRoot: path.join(REPO, 'dist'), readyTimeoutMs: Number(values['ready-timeout']), ...(values['controller-log'] ? { keepLog: values['controller-log'] } : {}), ...(upstream ? { upstreamCrdDir: path.join(upstream, 'crds', 'experimental') } : {}) });
     await env.applyAll(base);
     for (const test of tests) {
       const result: TestResult = { name: test.name, level: test.level, features: test.features, outcome: 'PASS', reason: '' };

@@ -109,4 +109,7 @@ test('scenario files: refused with the place of the mistake', () => {
   assert.deepEqual(ok[0].steps[0], { kind: 'no-accepted-parents', route: { namespace: 'ns', name: 'r' } });
   assert.throws(() => parseScenarioFile('tests:\n  - name: T\n    level: core\n    steps:\n      - requests: { gateway: g, cases: [{ request: { path: /, hots: x } }] }\n', 'f.yaml'), /f.yaml: tests\[0\].steps\[0\].requests.cases\[0\].request.hots: is not a request field/);
   assert.throws(() => parseScenarioFile('tests:\n  - name: T\n    level: sometimes\n    steps: []\n', 'f.yaml'), /level: must be core or extended/);
+  const apply = parseScenarioFile('tests:\n  - name: T\n    level: core\n    steps:\n      - apply: { manifests: [{ apiVersion: v1, kind: Service, metadata: { name: s } }] }\n', 'f.yaml');
+  assert.deepEqual(apply[0].steps[0], { kind: 'apply', manifests: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } }] });
+  assert.throws(() => parseScenarioFile('tests:\n  - name: T\n    level: core\n    steps:\n      - apply: { manifests: [{ kind: Service }] }\n', 'f.yaml'), /steps\[0\].apply.manifests\[0\]: needs apiVersion, kind and metadata.name/);
 });

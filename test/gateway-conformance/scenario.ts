@@ -23,7 +23,9 @@ export type Step =
   | { kind: 'zero-routes'; gateway: Ref }
   | { kind: 'gateway-condition'; gateway: Ref; condition: ExpectedCondition }
   | { kind: 'requests'; gateway: Ref; listener?: string; cases: Array<{ request: GatewayRequest; expect: GatewayExpectation }> }
-  | { kind: 'delete'; object: { apiVersion: string; kind: string; ref: Ref } };
+  | { kind: 'delete'; object: { apiVersion: string; kind: string; ref: Ref } }
+  /** Creates or updates objects mid-test (a changed spec bumps the generation status must catch up with). */
+  | { kind: 'apply'; manifests: Manifest[] };
 
 export type Level = 'core' | 'extended';
 
@@ -84,6 +86,14 @@ function requestCase(v: unknown, where: string, defaults: Record<string, unknown
   return { request: request as unknown as GatewayRequest, expect: expect as GatewayExpectation };
 }
 
+function manifestList(v: unknown, where: string): Manifest[] {
+  return list(v ?? [], where).map((m, j) => {
+    const mo = obj(m, `${where}[${j}]`) as Partial<Manifest>;
+    if (!mo.apiVersion || !mo.kind || !mo.metadata?.name) fail(`${where}[${j}]`, 'needs apiVersion, kind and metadata.name');
+    return mo as Manifest;
+  });
+}
+
 function step(v: unknown, where: string): Step {
   const s = obj(v, where);
   const keys = Object.keys(s);
@@ -117,6 +127,8 @@ function step(v: unknown, where: string): Step {
         cases: list(body.cases, `${at}.cases`).map((c, i) => requestCase(c, `${at}.cases[${i}]`, defaults)),
       };
     }
+    case 'apply':
+      return { kind, manifests: manifestList(body.manifests, `${at}.manifests`) };
     case 'delete':
       return { kind, object: { apiVersion: str(body.apiVersion, `${at}.apiVersion`), kind: str(body.kind, `${at}.kind`), ref: parseRef(body.name, `${at}.name`) } };
     default:
@@ -133,11 +145,7 @@ export function parseScenarioFile(text: string, file: string): ScenarioTest[] {
     const o = obj(t, at);
     const level = str(o.level, `${at}.level`);
     if (level !== 'core' && level !== 'extended') fail(`${at}.level`, 'must be core or extended');
-    const manifests = list(o.manifests ?? [], `${at}.manifests`).map((m, j) => {
-      const mo = obj(m, `${at}.manifests[${j}]`) as Partial<Manifest>;
-      if (!mo.apiVersion || !mo.kind || !mo.metadata?.name) fail(`${at}.manifests[${j}]`, 'needs apiVersion, kind and metadata.name');
-      return mo as Manifest;
-    });
+    const manifests = manifestList(o.manifests, `${at}.manifests`);
     return {
       name: str(o.name, `${at}.name`), level: level as Level,
       features: list(o.features ?? [], `${at}.features`).map((f, j) => str(f, `${at}.features[${j}]`)),

@@ -43,6 +43,8 @@ interface Keys {
   fast: { rules: string[]; subject: string };
   host: string;
   wildcard: string;
+  /** Keys for wildcards standing for 2, 3, … leading labels, tried after `wildcard`, shortest first. */
+  deeperWildcards: string[];
   /** The any-host lookup: a rule setting txn.key first, or none (the path is the key). */
   anyHost: { rule?: string; subject: string };
   /** `default.map` is the default pair's alone: on a listener, what no route matches gets 404. */
@@ -55,13 +57,20 @@ const DEFAULT_KEYS = (listeners: boolean): Keys => ({
   fast: { rules: [], subject: 'base' },
   host: 'var(txn.host),concat(,txn.path)',
   wildcard: "var(txn.host),regsub('^[^.]*',*),concat(,txn.path)",
+  deeperWildcards: [],
   anyHost: { subject: 'var(txn.path)' },
   defaultBackend: true,
   oddHost: listeners ? "req.hdr(host) -m sub / * '#'" : 'req.hdr(host) -m sub / *',
 });
 
-function listenerKeys(prefix: string): Keys {
+function listenerKeys(prefix: string, wildcardLabels: number): Keys {
+  const labels = (n: number) => Array.from({ length: n }, () => '[^.]*').join('[.]');
   return {
+    // The prefix (`name#`, the one '#' in the key) goes first, so a host with too few labels keeps
+    // its listener's prefix and cannot reach another listener's keys; a label must remain after the
+    // ones replaced, as `wild.test` is no name under `*.wild.test`.
+    deeperWildcards: Array.from({ length: Math.max(0, count(wildcardLabels, 'wildcard labels') - 1) }, (_, i) =>
+      `str('${prefix}'),concat(,txn.host),regsub('#${labels(i + 2)}[.]','#*.'),concat(,txn.path)`),
     fast: { rules: [`    http-request set-var-fmt(txn.key) '${prefix}%[base]' if !pcl_host_odd`], subject: 'var(txn.key)' },
     host: `str('${prefix}'),concat(,txn.host),concat(,txn.path)`,
     wildcard: `var(txn.host),regsub('^[^.]*','${prefix}*'),concat(,txn.path)`,
@@ -114,6 +123,12 @@ function renderRouting(out: Lines, redirects: readonly string[], extras: Routing
   out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if !pcl_routed pcl_host_ok`);
   regex('var(txn.key)', '!pcl_routed pcl_host_ok');
   out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if !pcl_routed pcl_host_ok`);
+  for (const deeper of keys.deeperWildcards) {
+    out.add(`    http-request set-var(txn.key) ${deeper} if !pcl_routed pcl_host_ok`);
+    out.add(`    http-request set-var(txn.route) var(txn.key),map_str(${exact}) if !pcl_routed pcl_host_ok`);
+    regex('var(txn.key)', '!pcl_routed pcl_host_ok');
+    out.add(`    http-request set-var(txn.route) var(txn.key),map_beg(${prefix}) if !pcl_routed pcl_host_ok`);
+  }
   if (keys.anyHost.rule) out.add(keys.anyHost.rule);
   const any = keys.anyHost.subject;
   out.add(`    http-request set-var(txn.route) ${any},map_str(${exact}) if !pcl_routed`);
@@ -183,7 +198,7 @@ export function renderListenerFrontend(out: Lines, g: GlobalSettings, listener: 
   out.add(`    bind ${listenerEndpoint(listener.address, listener.port, src)} name ${prefix.slice(0, -1)}${tls}`, src);
   renderLog(out, g);
   out.add(`    http-request set-header X-Forwarded-Proto ${https ? 'https' : 'http'}`);
-  renderRouting(out, https ? [] : redirectRules(codes, ''), routingExtras(maps, prefix), listenerKeys(prefix));
+  renderRouting(out, https ? [] : redirectRules(codes, ''), routingExtras(maps, prefix), listenerKeys(prefix, listener.wildcardLabels ?? 1));
   renderTail(out, g);
 }
 

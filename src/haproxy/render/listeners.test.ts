@@ -149,6 +149,18 @@ describe('render: listeners beyond the default pair', () => {
     assert.equal(file(rendered, 'maps/groups.map'), 'g1/1 ns_b_80\n');
   });
 
+  test('a listener whose wildcards stand for several labels tries each depth, its prefix kept, and passes haproxy -c', async () => {
+    const rendered = renderIt(build((m) => { m.listeners![1].wildcardLabels = 3; }), 'deep');
+    const deeper = (l: string) => l.includes("regsub('#");
+    assert.deepEqual(section(rendered, 'listener_two').filter(deeper), [
+      "    http-request set-var(txn.key) str('two#'),concat(,txn.host),regsub('#[^.]*[.][^.]*[.]','#*.'),concat(,txn.path) if !pcl_routed pcl_host_ok",
+      "    http-request set-var(txn.key) str('two#'),concat(,txn.host),regsub('#[^.]*[.][^.]*[.][^.]*[.]','#*.'),concat(,txn.path) if !pcl_routed pcl_host_ok",
+    ]);
+    assert.ok(!section(rendered, 'listener_one').some(deeper), 'one label only where not asked');
+    const result = await check(rendered, 'deep');
+    assert.equal(result.ok, true, result.output);
+  });
+
   test('the configuration with listeners passes haproxy -c', async () => {
     const result = await check(renderIt(build(), 'valid'), 'valid');
     assert.equal(result.ok, true, result.output);

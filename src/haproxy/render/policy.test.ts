@@ -174,6 +174,19 @@ describe('render: annotation-driven settings', () => {
     assert.ok(validation.ok, validation.output);
   });
 
+  test('a fixed answer: HAProxy returns the status itself, after a redirect and before any rewrite', async () => {
+    const b: Draft<Backend> = { ...backend('ns_route_none_0123456789ab', []), policy: { respond: 500, requestHeaders: [{ name: 'X-A', value: 'a' }] } };
+    const m = model({ backends: [b], defaultCertificate: certificate('fallback', pem, []) });
+    const rendered = render(m, planLayout(undefined, m), join(dir, 'respond'));
+    assert.deepEqual(section(rendered.config, 'backend ns_route_none_0123456789ab').slice(1, 3), ['    http-request return status 500', "    http-request set-header X-A 'a'"]);
+    await syncFiles(join(dir, 'respond'), rendered.files);
+    await writeFileAtomic(join(dir, 'respond', 'haproxy.cfg'), rendered.config, 0o644);
+    const validation = await validateConfig(HAPROXY, join(dir, 'respond', 'haproxy.cfg'));
+    assert.ok(validation.ok, validation.output);
+    b.policy!.respond = 42;
+    assert.throws(() => render(m, planLayout(undefined, m), dir), (err: unknown) => err instanceof RenderRefusedError);
+  });
+
   test('a model without annotation settings renders as before: no peers, userlists or TLS files', () => {
     const m = model({ backends: [backend('ns_a_80', [server('127.0.0.2', 80)])], defaultCertificate: certificate('fallback', pem, []) });
     const { config, files } = render(m, planLayout(undefined, m), dir);

@@ -9,7 +9,7 @@ import type {
 } from '../../model/types.js';
 import type { RenderedFile } from '../types.js';
 import {
-  caPem, cidr, configLiteral, cookiePath, count, headerName, hostPort, identifier, logFormatLiteral, pem, port, regexEscape, snippetLine, token, urlPath,
+  caPem, cidr, configLiteral, cookiePath, count, headerName, hostPort, identifier, logFormatLiteral, pem, port, regexEscape, snippetLine, statusCode, token, urlPath,
 } from './text.js';
 
 /** The Host header as routes name hosts: lower case, without port or trailing dot. */
@@ -180,6 +180,7 @@ function policyLines(backend: Backend, ipv6Bind: boolean): string[] {
     ...(p.auth ? [`http-request auth realm ${configLiteral(p.auth.realm)} unless { http_auth(${userlistName(backend)}) }`] : []),
   ];
   if (p.redirect) lines.push(...redirectLines(p.redirect));
+  if (p.respond !== undefined) lines.push(`http-request return status ${statusCode(p.respond)}`);
   // A redirect with its own scheme answers every request: rewrites after it would never run.
   if (p.redirect?.scheme === undefined) lines.push(...rewriteLines(p));
   lines.push(...headerLines('http-response', p.responseHeaders, p.addResponseHeaders, p.removeResponseHeaders));

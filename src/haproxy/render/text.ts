@@ -77,6 +77,12 @@ export function count(value: number, what: string): number {
   return value;
 }
 
+/** An HTTP status HAProxy may answer with itself (`http-request return status`). */
+export function statusCode(value: number): number {
+  if (!Number.isInteger(value) || value < 200 || value > 599) refuse('status code', String(value));
+  return value;
+}
+
 export interface ServerAddress {
   /** `addr:port` as a `server` line or `add server` wants it (IPv6 in brackets). */
   endpoint: string;

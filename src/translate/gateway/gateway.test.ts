@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { baseTranslateOptions, fixturePath, loadObjects, reorderings, snapshotOf } from '../../../test/support/fixtures.js';
+import { gatewayListenerName } from '../../model/names.js';
+import { listenerName } from '../../haproxy/render/text.js';
 import { dumpModel, formatDiagnostic, translate } from '../index.js';
 import type { Condition, GatewayApiReport } from '../gateway-report.js';
 import type { TranslateOptions } from '../types.js';
@@ -45,6 +47,26 @@ describe('Gateway API front door', () => {
     assert.equal(result.model.listeners, undefined);
     assert.deepEqual(result.model.routes, []);
   });
+
+  it('rejects a Gateway that asks for parameters, serving none of it, and leaves the others as they were', () => {
+    const objects = loadObjects(fixturePath('translate-gateway/listeners-routes-and-status.yaml')).map((o) =>
+      o.kind === 'Gateway' && o.metadata.name === 'second' ? { ...o, spec: { ...o.spec, parametersRef: { group: 'example.com', kind: 'Params', name: 'p' } } } : o);
+    const result = translate(snapshotOf(objects), OPTIONS);
+    const lines = reportLines(result.gatewayApi!);
+    assert.equal(lines.find((l) => l.startsWith('gateway infra/second')), 'gateway infra/second  Accepted=False/InvalidParameters Programmed=False/Invalid');
+    assert.ok(lines.includes('gateway infra/main 127.0.1.1 Accepted=True/ListenersNotValid Programmed=True/Programmed'));
+    assert.ok(!result.model.listeners?.some((l) => l.name === 'infra_second_80'), 'no listener served for it');
+    assert.ok(result.diagnostics.map(formatDiagnostic).some((d) => d.includes('Gateway infra/second: infrastructure.parametersRef example.com/Params')));
+  });
+
+  it('names listeners of long Gateway names within what HAProxy text allows, and keeps them apart', () => {
+    assert.equal(gatewayListenerName('infra', 'main', 80), 'infra_main_80');
+    const long = gatewayListenerName('gateway-conformance-infra', 'same-namespace-with-https-listener', 443);
+    const other = gatewayListenerName('gateway-conformance-infra', 'same-namespace-with-https-listener2', 443);
+    for (const name of [long, other]) assert.equal(listenerName(name), name);
+    assert.match(long, /^gateway-conformance-infra_same-namespace-with-_[0-9a-f]{12}_443$/);
+    assert.notEqual(long, other);
+  });
 });
 
 const EXPECTED_MODEL = [
@@ -58,8 +80,12 @@ const EXPECTED_MODEL = [
   "route a.example.com /old prefix -> infra_filters_none_970fa1f5a828 on=infra_main_80 (HTTPRoute infra/filters)",
   "route a.example.com /old prefix -> infra_filters_none_970fa1f5a828 on=infra_main_443 (HTTPRoute infra/filters)",
   "route only.example.org / prefix -> apps_web_8080 on=infra_second_80 (HTTPRoute apps/cross)",
+  "route only.example.org /gone prefix -> apps_cross_none_7e13f3175eb7 on=infra_second_80 (HTTPRoute apps/cross)",
+  "route only.example.org /none exact -> apps_cross_none_7e13f3175eb7 on=infra_second_80 (HTTPRoute apps/cross)",
   "route other.org /h2 exact if query:q=\"1\" -> infra_v1_8081_1ea19084f9e8 on=infra_main_80 (HTTPRoute infra/filters)",
   "route other.org /old prefix -> infra_filters_none_970fa1f5a828 on=infra_main_80 (HTTPRoute infra/filters)",
+  "backend apps_cross_none_7e13f3175eb7 (HTTPRoute apps/cross): no servers",
+  "  respond 500",
   "backend apps_web_8080 (Service apps/web): 10.0.2.1:3000 ready",
   "backend infra_filters_none_970fa1f5a828 (HTTPRoute infra/filters): no servers",
   "  redirect (same) code=301 scheme=https prefix=/old>/new",
@@ -74,9 +100,9 @@ const EXPECTED_MODEL = [
   "  server check=off proto=h2",
   "  timeouts request=500 server=1000",
   "certificate infra_gw-cert *.example.com sha256=f0bba827cfac1417 (Secret infra/gw-cert)",
-  "listener infra_main_443 127.0.1.1:443 https certs=infra_gw-cert default=infra_gw-cert (Gateway infra/main)",
-  "listener infra_main_80 127.0.1.1:80 http (Gateway infra/main)",
-  "listener infra_second_80 127.0.1.2:80 http (Gateway infra/second)",
+  "listener infra_main_443 127.0.1.1:443 https certs=infra_gw-cert default=infra_gw-cert wildcard-labels=4 (Gateway infra/main)",
+  "listener infra_main_80 127.0.1.1:80 http wildcard-labels=4 (Gateway infra/main)",
+  "listener infra_second_80 127.0.1.2:80 http wildcard-labels=4 (Gateway infra/second)",
   "default-certificate default sha256=45975bc32303824f (Secret (generated))",
 ];
 

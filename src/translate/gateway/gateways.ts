@@ -1,11 +1,12 @@
 import type { Listener as ModelListener, Mutable } from '../../model/types.js';
-import { certificateId } from '../../model/names.js';
+import { certificateId, gatewayListenerName } from '../../model/names.js';
 import { GATEWAY_API_GROUP, refOf, type Gateway, type GroupKind, type Listener, type ObjectRef } from '../../store/types.js';
 import { compareText } from '../diagnostics.js';
 import type { FrontDoorContext } from '../front-door.js';
 import type { Condition } from '../gateway-report.js';
 import { checkHost } from '../hosts.js';
 import { assignAddresses, type AddressChoice } from './addresses.js';
+import { WILDCARD_LABELS } from './hostnames.js';
 import { condition, HTTP_ROUTE_KIND, referencePermitted } from './conditions.js';
 
 /** One listener of one of our Gateways, checked. */
@@ -33,10 +34,8 @@ export interface OurGateway {
 
 const PROTOCOLS: Record<string, 'http' | 'https'> = { HTTP: 'http', HTTPS: 'https' };
 
-/** `[a-z0-9_-]+` from Kubernetes names, which never hold '_'. */
 function listenerName(gateway: Gateway, port: number): string {
-  const safe = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-  return `${safe(gateway.metadata.namespace)}_${safe(gateway.metadata.name)}_${port}`;
+  return gatewayListenerName(gateway.metadata.namespace, gateway.metadata.name, port);
 }
 
 /**
@@ -50,6 +49,10 @@ export function openGateways(ctx: FrontDoorContext, classes: ReadonlySet<string>
   const ours: OurGateway[] = [];
   const models: ModelListener[] = [];
   for (const gateway of gateways) {
+    if (gateway.spec.parametersRef) {
+      ours.push(rejectedForParameters(ctx, gateway));
+      continue;
+    }
     const built = openGateway(ctx, gateway, addresses.get(gateway)!);
     ours.push(built.gateway);
     models.push(...built.listeners);
@@ -97,7 +100,7 @@ function openGateway(ctx: FrontDoorContext, gateway: Gateway, choice: AddressCho
       byPort.set(spec.port, entry);
       if (usable && choice.ok) {
         if (!entry.model) {
-          entry.model = { name: listenerName(gateway, spec.port), address: choice.address, port: spec.port, protocol: protocol!, source: ref };
+          entry.model = { name: listenerName(gateway, spec.port), address: choice.address, port: spec.port, protocol: protocol!, wildcardLabels: WILDCARD_LABELS, source: ref };
           models.push(entry.model);
         }
         addCertificates(entry.model, certificates, hostname);
@@ -113,6 +116,31 @@ function openGateway(ctx: FrontDoorContext, gateway: Gateway, choice: AddressCho
   // Certificates a listener serves only by default claim no SNI host, yet must be in the model.
   for (const model of models) for (const id of model.certificates ?? []) ctx.certificates.retain(id);
   return { gateway: { gateway, ref, address: choice.ok ? choice.address : undefined, listeners, conditions: gatewayConditions(ctx, gateway, choice, listeners) }, listeners: models };
+}
+
+/**
+ * Portcullis reads no implementation parameters, so any `infrastructure.parametersRef` names
+ * something it cannot honour: the Gateway is rejected whole (Accepted=False, InvalidParameters)
+ * rather than served without what its owner asked for.
+ */
+function rejectedForParameters(ctx: FrontDoorContext, gateway: Gateway): OurGateway {
+  const ref = refOf(gateway);
+  const p = gateway.spec.parametersRef!;
+  const message = `infrastructure.parametersRef ${p.group ? `${p.group}/` : ''}${p.kind} "${p.name}" is not supported: Portcullis takes no Gateway parameters`;
+  ctx.diags.error('PCL_GATEWAY_NOT_ACCEPTED', ref, message);
+  const listeners: GatewayListener[] = gateway.spec.listeners.map((spec) => ({
+    gateway, spec, hostname: '', attachable: false, supportedKinds: PROTOCOLS[spec.protocol] ? routeKinds(spec).valid : [], attachedRoutes: 0,
+    conditions: [
+      condition('Accepted', false, 'Pending', 'the Gateway is not accepted'),
+      condition('Conflicted', false, 'NoConflicts', 'no conflict'),
+      condition('Programmed', false, 'Pending', 'the Gateway is not accepted'),
+      condition('ResolvedRefs', true, 'ResolvedRefs', 'all references are resolved'),
+    ],
+  }));
+  return {
+    gateway, ref, listeners,
+    conditions: [condition('Accepted', false, 'InvalidParameters', message), condition('Programmed', false, 'Invalid', message)],
+  };
 }
 
 function gatewayConditions(ctx: FrontDoorContext, gateway: Gateway, choice: AddressChoice, listeners: readonly GatewayListener[]): Condition[] {

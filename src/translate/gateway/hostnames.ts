@@ -1,8 +1,14 @@
 /**
  * Gateway API hostnames: a listener's `*.example.com` matches any name ending in `.example.com`
- * (one label or more), unlike an Ingress wildcard. The model's `*.` host covers one label, so a
- * wildcard host reaches the model as written and names deeper than one label are not served.
+ * (one label or more), unlike an Ingress wildcard. A wildcard host reaches the model as written,
+ * on listeners whose `wildcardLabels` lets it stand for up to `WILDCARD_LABELS` labels.
  */
+
+/**
+ * The most leading labels a Gateway wildcard host is served for. Deeper names (`a.b.c.d.e.example.com`
+ * under `*.example.com`) are rare, and each label more costs lookups on requests no route took.
+ */
+export const WILDCARD_LABELS = 4;
 
 /** True when `host` (exact, lower-case) is matched by the listener hostname `pattern` ('' matches all). */
 export function hostMatches(pattern: string, host: string): boolean {

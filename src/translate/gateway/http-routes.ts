@@ -1,4 +1,4 @@
-import type { Listener as ModelListener, Mutable, Route } from '../../model/types.js';
+import type { BackendPolicy, Listener as ModelListener, Mutable, Route } from '../../model/types.js';
 import { refOf, type HTTPRoute } from '../../store/types.js';
 import type { FrontDoorContext } from '../front-door.js';
 import type { Condition, RouteReport } from '../gateway-report.js';
@@ -46,7 +46,7 @@ export function buildHttpRoutes(
           for (const parent of parents) {
             for (const [name, hosts] of parent.hosts) {
               const listener = listeners.get(name)!;
-              const policy = rulePolicy(rule, { path: shape.path, match: shape.match, listener });
+              const policy = unbacked(rulePolicy(rule, { path: shape.path, match: shape.match, listener }), refs.split.length);
               const backend = ruleBackend(ctx, route, refs, { policy, timeouts });
               for (const host of hosts) {
                 const key = JSON.stringify([name, host, shape.path, shape.match, shape.conditions]);
@@ -75,6 +75,15 @@ export function buildHttpRoutes(
     });
   }
   return { routes, reports };
+}
+
+/**
+ * A rule with no backend left to send to (none given, or none valid) answers 500, as the
+ * specification requires, unless a redirect answers first.
+ */
+function unbacked(policy: BackendPolicy | undefined, backends: number): BackendPolicy | undefined {
+  if (backends > 0 || policy?.redirect) return policy;
+  return { ...policy, respond: 500 };
 }
 
 function routeProblem(route: HTTPRoute): string | undefined {
