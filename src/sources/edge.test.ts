@@ -35,9 +35,11 @@ async function start(seed: (server: KubeApiServer) => void, keepSecrets: string[
 }
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const secret = (name: string, data: Record<string, string> = { 'tls.crt': b64('cert'), 'tls.key': b64('key') }) => ({
-  apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, type: 'kubernetes.io/tls', data,
+const secret = (name: string, data: Record<string, string> = { 'tls.crt': b64('cert'), 'tls.key': b64('key') }, type = 'kubernetes.io/tls') => ({
+  apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'default' }, type, data,
 });
+/** An Opaque Secret, as auth Secrets and most of a busy cluster's Secrets are. */
+const opaque = (name: string, data: Record<string, string> = { auth: b64('user:$1$x$y') }, type = 'Opaque') => secret(name, data, type);
 const ingress = (name: string, spec: object, annotations: Record<string, string> = {}) => ({
   apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name, namespace: 'default', annotations }, spec,
 });
@@ -57,37 +59,41 @@ describe('KubeSource at scale', () => {
   it('keeps the data of referenced Secrets only', async () => {
     const { store } = await start((s) => {
       s.create(secret('tls'));
-      s.create(secret('auth', { auth: b64('user:$1$x$y') }));
+      s.create(opaque('auth'));
       s.create(secret('default-cert'));
-      s.create(secret('helm-release', { release: b64('x'.repeat(20_000)) }));
+      s.create(secret('unnamed-tls'));
+      s.create(opaque('helm-release', { release: b64('x'.repeat(20_000)) }, 'helm.sh/release.v1'));
       s.create(ingress('web', { tls: [{ hosts: ['a.example'], secretName: 'tls' }], rules: [{ host: 'a.example' }] }, { 'haproxy.org/auth-secret': 'auth' }));
     }, ['default/default-cert']);
     const secrets = store.snapshot().secrets;
     assert.deepEqual(Object.keys(secrets.get('default/tls')!.data).sort(), ['tls.crt', 'tls.key']);
     assert.deepEqual(Object.keys(secrets.get('default/auth')!.data), ['auth']);
     assert.deepEqual(Object.keys(secrets.get('default/default-cert')!.data).sort(), ['tls.crt', 'tls.key']);
+    // A TLS Secret keeps its data even when nothing names it yet: it must be there the moment
+    // something does.
+    assert.deepEqual(Object.keys(secrets.get('default/unnamed-tls')!.data).sort(), ['tls.crt', 'tls.key']);
     const helm = secrets.get('default/helm-release')!;
     assert.deepEqual(helm.data, {});
     assert.equal(helm.trimmed, true);
-    assert.equal(helm.type, 'kubernetes.io/tls');
+    assert.equal(helm.type, 'helm.sh/release.v1');
   });
 
   it('fetches the data of a trimmed Secret once something names it, and trims a new unreferenced one', async () => {
     const { server, store } = await start((s) => {
-      s.create(secret('later'));
+      s.create(opaque('later'));
     });
     assert.equal(store.get('Secret', 'default/later')?.trimmed, true);
-    server.create(ingress('web', { tls: [{ hosts: ['a.example'], secretName: 'later' }], rules: [{ host: 'a.example' }] }));
-    await until('the data of the Secret named later', () => store.get('Secret', 'default/later')?.data['tls.crt'] === b64('cert'));
+    server.create(ingress('web', { rules: [{ host: 'a.example' }] }, { 'haproxy.org/auth-secret': 'later' }));
+    await until('the data of the Secret named later', () => store.get('Secret', 'default/later')?.data.auth === b64('user:$1$x$y'));
     assert.equal(store.get('Secret', 'default/later')?.trimmed, undefined);
     assert.ok(server.requests.some((r) => r.method === 'GET' && r.path.startsWith('/api/v1/namespaces/default/secrets/later')));
     // A Secret created after the reference arrives with its data; one nothing names arrives trimmed.
-    server.create(ingress('other', { tls: [{ secretName: 'future' }] }));
+    server.create(ingress('other', { rules: [{ host: 'b.example' }] }, { 'haproxy.org/auth-secret': 'future' }));
     await until('the Ingress named other', () => store.get('Ingress', 'default/other') !== undefined);
-    server.create(secret('future'));
-    server.create(secret('unrelated'));
+    server.create(opaque('future'));
+    server.create(opaque('unrelated'));
     await until('both new Secrets', () => store.get('Secret', 'default/unrelated') !== undefined && store.get('Secret', 'default/future') !== undefined);
-    assert.equal(store.get('Secret', 'default/future')?.data['tls.key'], b64('key'));
+    assert.equal(store.get('Secret', 'default/future')?.data.auth, b64('user:$1$x$y'));
     assert.equal(store.get('Secret', 'default/unrelated')?.trimmed, true);
   });
 

@@ -32,7 +32,10 @@ export function reduceRaw<T>(raw: T, kind: Kind, rules: EdgeRules): T {
   const annotations = rec(meta.annotations);
   for (const key of DROPPED_ANNOTATIONS) delete annotations[key];
   const key = CLUSTER_SCOPED_KINDS.has(kind) ? String(meta.name) : objectKey({ namespace: String(meta.namespace ?? ''), name: String(meta.name) });
-  if (kind === 'Secret' && !rules.keepSecret(key)) {
+  // TLS Secrets keep their data whoever names them: they are few next to the Secrets that make a
+  // busy cluster big (Helm releases, tokens), and a certificate must be there the moment an Ingress
+  // or a Gateway names it, not one fetch later.
+  if (kind === 'Secret' && raw.type !== 'kubernetes.io/tls' && !rules.keepSecret(key)) {
     delete raw.data;
     delete raw.stringData;
     (raw as Record<symbol, unknown>)[TRIMMED] = true;
