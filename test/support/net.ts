@@ -8,14 +8,25 @@ import { request as httpsRequest } from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 
 /** A TCP port that was free a moment ago on `host` (the kernel picks it). */
+/**
+ * A port nothing listens on. Picked at random below Linux's ephemeral range (32768-60999): a port
+ * the kernel handed out would be free again once closed, but the next outgoing connection (tests
+ * make thousands) or another test process asking for port 0 can take it before HAProxy binds it.
+ * Below that range only another random pick collides, one time in about 12,000.
+ */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    if (await canListen(port, host)) return port;
+  }
+  throw new Error(`no free port found on ${host}`);
+}
+
+function canListen(port: number, host: string): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' || err.code === 'EACCES' ? resolve(false) : reject(err)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
