@@ -89,6 +89,8 @@ describe('faults: the controller process', () => {
       assert.equal(staleAfterReady, 0, `answered by the stale configuration after the restart was ready: ${describeLoad(total)}`);
       assert.ok((total.served.fresh ?? 0) > (atReady.served.fresh ?? 0), `the new configuration serves: ${JSON.stringify(total.served)}`);
       assert.equal(mastersOf(stateDir).length, 1, `one HAProxy master afterwards: ${mastersOf(stateDir).join(', ')}`);
+      assert.equal(total.failed, 0, describeLoad(total));
+      assert.equal(total.retried, 0, describeLoad(total));
       console.log(`controller SIGKILL + restart: ${describeLoad(total)}`);
     } finally {
       await load.stop();

@@ -86,6 +86,7 @@ describe('faults: the API server', () => {
       const total = await load.stop();
       console.log(`API server outage ${OUTAGE_MS} ms: change applied ${appliedMs} ms after it was back; ${describeLoad(total)}`);
       assert.equal(total.failed, 0, describeLoad(total));
+      assert.equal(total.retried, 0, describeLoad(total));
       assert.deepEqual(notReady, [], 'ready throughout');
       assert.equal(await metric(c.health, 'portcullis_reloads_total'), reloads, `no reload: ${c.output().split('\n').filter((l) => l.includes('configuration applied')).join('\n')}`);
       assert.ok(appliedMs < APPLY_WITHIN_MS, `applied ${appliedMs} ms after the API server was back`);

@@ -74,6 +74,7 @@ describe('faults: the state folder', () => {
       await new Promise((r) => setTimeout(r, 500));
       const total = await load.stop();
       assert.equal(total.failed, 0, describeLoad(total));
+      assert.equal(total.retried, 0, describeLoad(total));
       assert.ok(total.ok > 0, describeLoad(total));
       assert.equal(c.child.exitCode, null, 'the controller still runs');
       console.log(`read-only state folder: ${describeLoad(total)}`);
