@@ -5,12 +5,12 @@
  *
  *   node dist/bench/convergence.js [--ingresses 1000] [--changes 200]
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startEchoServer } from '../test/support/echo-server.js';
 import { endpointSlice, ingress, service } from '../test/support/objects.js';
-import { percentile, printTable, startBenchStack } from './setup.js';
+import { percentile, printTable, servedBy as probe, startBenchStack } from './setup.js';
 
 const { values } = parseArgs({ options: { ingresses: { type: 'string', default: '1000' }, changes: { type: 'string', default: '200' } } });
 const ingresses = Number(values.ingresses);
@@ -33,22 +33,7 @@ stack.api.create(ingress('bench', 'probe', [{ host: 'probe.bench.example', paths
 // connection running in this same process as the API test server delayed the server's watch
 // writes by one event; see docs/benchmarks.md.)
 const agent = new Agent({ keepAlive: false });
-const servedBy = () =>
-  new Promise<string>((resolve) => {
-    const req = request({ host: stack.address, port: stack.httpPort, path: '/', headers: { host: 'probe.bench.example' }, agent }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => {
-        try {
-          resolve(String((JSON.parse(body) as { pod?: string }).pod));
-        } catch {
-          resolve(`status ${res.statusCode}`);
-        }
-      });
-    });
-    req.on('error', () => resolve('error'));
-    req.end();
-  });
+const servedBy = () => probe(stack.address, stack.httpPort, 'probe.bench.example', agent);
 
 const until = async (pod: string, timeoutMs: number) => {
   const deadline = performance.now() + timeoutMs;

@@ -9,13 +9,13 @@
  *
  *   node dist/bench/scale.js [--ingresses 10000] [--changes 50]
  */
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { selfSignedCertificate } from '../test/support/certs.js';
 import { startEchoServer } from '../test/support/echo-server.js';
 import { endpointSlice, ingress, ingressClass, service, tlsSecret } from '../test/support/objects.js';
-import { percentile, printTable, startBenchStack } from './setup.js';
+import { percentile, printTable, servedBy as probe, startBenchStack } from './setup.js';
 
 const { values } = parseArgs({ options: { ingresses: { type: 'string', default: '10000' }, changes: { type: 'string', default: '50' } } });
 const ingresses = Number(values.ingresses);
@@ -67,22 +67,7 @@ const readyMs = performance.now() - stack.spawnedAt;
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
 /** The pod that answered for `host` (fresh connection: what a new client sees), or why none did. */
-const servedBy = (host: string, keepAlive = false) =>
-  new Promise<string>((resolve) => {
-    const req = request({ host: stack.address, port: stack.httpPort, path: '/', headers: { host }, agent: keepAlive ? agent : false }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => {
-        try {
-          resolve(String((JSON.parse(body) as { pod?: string }).pod));
-        } catch {
-          resolve(`status ${res.statusCode}`);
-        }
-      });
-    });
-    req.on('error', () => resolve('error'));
-    req.end();
-  });
+const servedBy = (host: string, keepAlive = false) => probe(stack.address, stack.httpPort, host, keepAlive ? agent : false);
 
 // Every host answered by one of its endpoints; hosts that do not yet are asked again.
 let pending = Array.from({ length: ingresses }, (_, i) => `host-${i}.bench.example`);

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request, type Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -156,4 +157,26 @@ export function percentile(values: number[], p: number): number {
 export function printTable(headers: string[], rows: (string | number)[][]): void {
   const line = (cells: (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
   process.stdout.write([line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n') + '\n');
+}
+
+/**
+ * The pod that answered `host` at `address:port` (the echo backends' JSON `pod`), or why none did:
+ * `status N` for an answer without one, `error` for no answer. `agent: false` is a fresh connection.
+ */
+export function servedBy(address: string, port: number, host: string, agent: Agent | false): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const req = request({ host: address, port, path: '/', headers: { host }, agent }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => {
+        try {
+          resolve(String((JSON.parse(body) as { pod?: string }).pod));
+        } catch {
+          resolve(`status ${res.statusCode}`);
+        }
+      });
+    });
+    req.on('error', () => resolve('error'));
+    req.end();
+  });
 }

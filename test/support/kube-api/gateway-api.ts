@@ -9,11 +9,12 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { isPlainObject, type KubeObject } from './json-value.js';
 
-export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
-export const BUNDLE_VERSION_ANNOTATION = 'gateway.networking.k8s.io/bundle-version';
+// The names the controller reads, so the test server and the code cannot disagree on them.
+import { BUNDLE_VERSION_ANNOTATION, GATEWAY_API_BUNDLE } from '../../../src/sources/gateway-api.js';
+import { GATEWAY_API_GROUP } from '../../../src/store/gateway-types.js';
+
+export { BUNDLE_VERSION_ANNOTATION, GATEWAY_API_BUNDLE, GATEWAY_API_GROUP };
 export const CHANNEL_ANNOTATION = 'gateway.networking.k8s.io/channel';
-/** The bundle the project targets. */
-export const GATEWAY_API_BUNDLE = 'v1.6.1';
 
 /** One version of a custom kind as its CRD declares it. */
 export interface CustomVersion {
