@@ -6,16 +6,10 @@ import { SERVICE_NAME_LABEL, type EndpointSlice } from '../store/types.js';
 import { patchEndpoints, translate } from './index.js';
 import type { TranslateOptions, TranslateResult } from './types.js';
 import { deepFreeze } from '../../test/support/haproxy/model.js';
+import { baseTranslateOptions } from '../../test/support/fixtures.js';
 
-const OPTIONS: TranslateOptions = {
-  ingressClass: 'portcullis',
-  controllerName: 'portcullis.dev/ingress-controller',
-  watchIngressWithoutClass: false,
-  fallbackCertificate: { pem: '' },
-  bindAddress: '127.0.0.1',
-  httpPort: 80,
-  httpsPort: 443,
-};
+/** The options every translate table starts from: the cases here differ in objects, not options. */
+const OPTIONS: TranslateOptions = baseTranslateOptions();
 
 /** Deterministic pseudo-random numbers (mulberry32), so a failing sequence can be replayed. */
 function prng(seed: number): () => number {

@@ -7,16 +7,10 @@ import { deepFreeze } from '../../test/support/haproxy/model.js';
 import { translate } from './index.js';
 import { TranslatorSession } from './session.js';
 import type { TranslateOptions } from './types.js';
+import { baseTranslateOptions } from '../../test/support/fixtures.js';
 
-const OPTIONS: TranslateOptions = {
-  ingressClass: 'portcullis',
-  controllerName: 'portcullis.dev/ingress-controller',
-  watchIngressWithoutClass: false,
-  fallbackCertificate: { pem: '' },
-  bindAddress: '127.0.0.1',
-  httpPort: 80,
-  httpsPort: 443,
-};
+/** The options every translate table starts from: the cases here differ in objects, not options. */
+const OPTIONS: TranslateOptions = baseTranslateOptions();
 
 const meta = (name: string, extra: object = {}) => ({ name, namespace: 'ns', resourceVersion: '1', creationTimestamp: '2026-01-01T00:00:00Z', ...extra });
 
