@@ -2,13 +2,11 @@ import { objectKey, refOf, type ConfigMap, type KindMap, type ObjectRef, type Sn
 import type { Diagnostics } from '../diagnostics.js';
 import type { TranslateOptions } from '../types.js';
 import { feedsOf, findNginxKey } from './nginx/registry.js';
-import { elsewhere, notServed } from './nginx/not-served.js';
+import { SERVED_ELSEWHERE, elsewhere, notServed } from './nginx/not-served.js';
 import { NGINX_PREFIX, type FeedContext } from './nginx/types.js';
 import { PREFIXES, findKey } from './registry.js';
 import { isSnippetKey } from './snippets.js';
 import type { AnnotationDef, AnyAnnotationDef, ParseContext, Scope } from './types.js';
-import { AFFINITY_KEYS } from './canary/affinity.js';
-import { CANARY_KEYS } from './canary/canary.js';
 
 /** The translate options that change how values are read. */
 export type ResolveOptions = Pick<TranslateOptions, 'allowConfigSnippets' | 'allowCrossNamespaceSecrets' | 'excluded'>;
@@ -125,7 +123,7 @@ function findNginx(key: string, bare: string, ref: ObjectRef, diags: Diagnostics
   const lookup = findNginxKey(bare);
   if (lookup) return lookup;
   // Canary and affinity keys are one definition read under both prefixes, with ingress-nginx's meaning.
-  if (BOTH_PREFIXES.has(bare)) return findKey(bare);
+  if (SERVED_ELSEWHERE.has(bare)) return findKey(bare);
   if (elsewhere(bare)) return lookup;
   const known = notServed(bare);
   const why = known ? `is not served (${known.why}); instead: ${known.instead}` : 'is not supported; it is ignored';
@@ -134,8 +132,6 @@ function findNginx(key: string, bare: string, ref: ObjectRef, diags: Diagnostics
 }
 
 /** Keeps the strongest way an object sets each key; reports keys that are unknown or misplaced. */
-const BOTH_PREFIXES: ReadonlySet<string> = new Set([...CANARY_KEYS, ...AFFINITY_KEYS].map((def) => def.name));
-
 function collect(entries: readonly Entry[], scope: Scope, ref: ObjectRef, diags: Diagnostics): Map<string, RawValue> {
   const values = new Map<string, RawValue>();
   for (const [key, bare, value, prefixRank] of entries) {

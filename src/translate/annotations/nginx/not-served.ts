@@ -6,6 +6,9 @@
  * stays silent about them, and `migrate` reports them as served once `servedElsewhere` says so.
  */
 
+import { AFFINITY_KEYS } from '../canary/affinity.js';
+import { CANARY_KEYS } from '../canary/canary.js';
+
 export interface NotServed {
   /** Bare key, or a prefix of keys ending in `*` (`canary*`). */
   key: string;
@@ -61,11 +64,8 @@ export const ELSEWHERE: readonly NotServed[] = [
  * The hook for keys of `ELSEWHERE`: the part that serves them lists their bare names here once
  * it reads them (an empty list means none is served yet).
  */
-export const SERVED_ELSEWHERE: ReadonlySet<string> = new Set<string>([
-  'canary', 'canary-weight', 'canary-weight-total', 'canary-by-header', 'canary-by-header-value', 'canary-by-header-pattern', 'canary-by-cookie',
-  'affinity', 'affinity-mode', 'session-cookie-name', 'session-cookie-path', 'session-cookie-max-age', 'session-cookie-expires',
-  'session-cookie-samesite', 'session-cookie-secure', 'upstream-hash-by',
-]);
+/** Keys served by a definition both prefixes share (canary, affinity), with ingress-nginx's meaning. */
+export const SERVED_ELSEWHERE: ReadonlySet<string> = new Set([...CANARY_KEYS, ...AFFINITY_KEYS].map((def) => def.name));
 
 function matches(entry: NotServed, key: string): boolean {
   return entry.key.endsWith('*') ? key.startsWith(entry.key.slice(0, -1)) : entry.key === key;
